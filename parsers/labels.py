@@ -1,0 +1,117 @@
+"""The label lexicon: canonical labels of the standard tables and their variants.
+
+Variants are data (``labels.tsv``), folded with :func:`fold` so that width, spacing,
+quotes, numbering style and parenthetical notes never matter. Lookups that find no exact
+variant fall back to a strict similarity match within the kinds the caller allows, which
+absorbs corrupted labels such as "2.其他法律行政止公开".
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+LABELS_FILE = Path(__file__).with_name("labels.tsv")
+
+_QUOTES = str.maketrans({c: '"' for c in "“”„‟「」『』〝〞＂'‘’"})
+_NOTE = re.compile(r"\((?:区分处理|单位|历史累计|本列数据)[^)]*\)?")
+_ARABIC_NUM = re.compile(r"^(\d{1,2})\s*[.、,]\s*")
+_PAREN_NUM = re.compile(r"^\((\d{1,2})\)")
+_CN_NUM = re.compile(r"^([一二三四五六七八九十]{1,3})[.,]")
+_UNIT_IN_HEADER = re.compile(r"\((?:单位[:]?)?\s*(万元|元|亿元|千元)\s*\)")
+
+
+def fold(label: str) -> str:
+    """Reduce a label to its comparison key.
+
+    NFKC (full width → half width), no whitespace at all, one kind of quote, numbering
+    written ``1.`` / ``一、``, and no parenthetical notes such as （区分处理的…） or （单位：万元）.
+    """
+    s = unicodedata.normalize("NFKC", label)
+    s = re.sub(r"\s+", "", s).translate(_QUOTES)
+    s = _NOTE.sub("", s)
+    s = _PAREN_NUM.sub(r"\1.", s)
+    s = _ARABIC_NUM.sub(r"\1.", s)
+    s = _CN_NUM.sub(r"\1、", s)
+    return s.rstrip(":：;；。")
+
+
+def unit_in_header(label: str) -> str | None:
+    """The unit a column header declares, e.g. "本年收费金额（单位：万元）" → "万元"."""
+    m = _UNIT_IN_HEADER.search(re.sub(r"\s+", "", unicodedata.normalize("NFKC", label)))
+    return m.group(1) if m else None
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    kind: str
+    era: str  # "2019", "2021" or "any"
+    canonical: str
+
+
+@cache
+def _lexicon() -> tuple[dict[str, list[Label]], dict[str, list[tuple[str, Label]]]]:
+    exact: dict[str, list[Label]] = {}
+    by_kind: dict[str, list[tuple[str, Label]]] = {}
+    for line in LABELS_FILE.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, era, canonical, variants = line.split("\t")
+        label = Label(kind, era, canonical)
+        for variant in {canonical.split("/")[-1], *variants.split("|")}:
+            key = fold(variant)
+            if label not in exact.setdefault(key, []):
+                exact[key].append(label)
+            by_kind.setdefault(kind, []).append((key, label))
+    return exact, by_kind
+
+
+def all_labels(kind: str) -> list[Label]:
+    """Every canonical label of one kind, in the order of the data table."""
+    seen: list[Label] = []
+    for _, label in _lexicon()[1].get(kind, []):
+        if label not in seen:
+            seen.append(label)
+    return seen
+
+
+@lru_cache(maxsize=65536)
+def lookup(text: str, kinds: tuple[str, ...], fuzzy: bool = True) -> Label | None:
+    """The label ``text`` names, among ``kinds`` (in order of preference), or None."""
+    key = fold(text)
+    if not key:
+        return None
+    exact, by_kind = _lexicon()
+    for kind in kinds:
+        for label in exact.get(key, []):
+            if label.kind == kind:
+                return label
+    if not fuzzy or len(key) < 4 or len(key) > 60:
+        return None
+    best: tuple[float, Label | None] = (0.0, None)
+    second = 0.0
+    for kind in kinds:
+        for variant, label in by_kind.get(kind, []):
+            if abs(len(variant) - len(key)) > max(3, len(variant) // 3):
+                continue
+            if variant[:2] != key[:2] and _numbering(variant) != _numbering(key):
+                continue
+            ratio = difflib.SequenceMatcher(None, key, variant, autojunk=False).ratio()
+            if ratio > best[0]:
+                if best[1] is not None and best[1].canonical != label.canonical:
+                    second = max(second, best[0])
+                best = (ratio, label)
+            elif best[1] is not None and label.canonical != best[1].canonical:
+                second = max(second, ratio)
+    if best[1] is not None and best[0] >= 0.8 and best[0] - second >= 0.08:
+        return best[1]
+    return None
+
+
+def _numbering(key: str) -> str:
+    m = re.match(r"^(\d{1,2}\.|\([一二三四五六七八九十]\)|[一二三四五六七八九十]、)", key)
+    return m.group(1) if m else ""

@@ -1,0 +1,65 @@
+"""The parse entry point: bytes → Report. Picks a reader from the bytes, then runs the
+shared extractors (tables, metadata, validation) on the reader's ``Document``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from parsers.document import Document
+from parsers.errors import ParseError
+from parsers.meta import extract_meta
+from parsers.model import Finding, Report
+from parsers.sniff import sniff
+from parsers.tables import extract_tables
+from parsers.validate import validate
+
+PARSER_VERSION = "0.1.0"
+
+
+def read_document(data: bytes, name: str | None = None, url: str | None = None) -> Document:
+    """Run the reader the bytes call for."""
+    kind = sniff(data, name)
+    if kind == "html":
+        from parsers.html_reader import read_html
+
+        return read_html(data, url=url)
+    if kind == "text":
+        from parsers.text_reader import read_text
+
+        return read_text(data)
+    raise ParseError(f"不支持的文件格式 / unsupported document format: {kind}")
+
+
+def parse_document(doc: Document, *, source: str | None = None) -> Report:
+    """Extract a report from an already-read document."""
+    meta = extract_meta(doc.text, doc.title, doc.meta)
+    tables = extract_tables(doc.rows, year=meta.year)
+    report = Report(
+        agency=meta.agency,
+        year=meta.year,
+        format_era=tables.era,
+        title=meta.title,
+        published_on=meta.published_on,
+        published_on_source=meta.published_on_source,
+        text=doc.text,
+        cells=tables.cells,
+        extra=tables.extra,
+        source=source,
+        source_format=doc.format,
+    )
+    findings: list[Finding] = list(tables.findings)
+    findings.extend(validate(report))
+    if not tables.found:
+        raise ParseError("未找到年度报告的统计表格 / no report tables found in the document")
+    report.findings = findings
+    return report
+
+
+def parse(data: bytes, name: str | None = None, url: str | None = None) -> Report:
+    """Parse one report document. Raises ParseError (one line, user-facing) when the bytes
+    cannot be read as a report."""
+    if not data:
+        raise ParseError("空文件 / empty document")
+    doc = read_document(data, name, url)
+    source = Path(name).name if name else url
+    return parse_document(doc, source=source)

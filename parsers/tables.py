@@ -1,0 +1,391 @@
+"""Rows of cells → the three standard tables.
+
+The interpreter walks the document's rows once, in reading order, with a small state:
+which table it is in (set by section headings and by the labels themselves), the metric
+header of table 二, the last row of table 三 and how far table 四 has been filled. It relies
+on what every report shares — the official labels and their fixed order — rather than on
+any one layout, so the same code reads Word text exports, PDF text and HTML tables:
+
+* a row's labels are its text cells; its values are the value cells after its last known
+  label (blanks there are null values; blanks before a label are merged-cell placeholders);
+* table 三 rows come in a fixed order, so values with no label of their own (a missing or
+  wrapped label) belong to the next row not yet filled;
+* table 四's fifteen cells are filled in order from the value rows under its headers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from parsers.format_spec import (
+    APPLICANTS,
+    ITEM_SYNONYMS,
+    PROACTIVE_ITEMS,
+    RL_KINDS,
+    RL_RESULTS,
+    application_rows,
+)
+from parsers.labels import Label, fold, lookup, unit_in_header
+from parsers.model import APPLICATIONS, PROACTIVE, REVIEW_LITIGATION, Cell, Finding
+from parsers.values import BLANK, CellValue, clean, read_cell
+
+ALL_KINDS = ("row", "group", "item", "metric", "rl_kind", "rl_result", "applicant", "header")
+CONTEXT_KINDS = {
+    PROACTIVE: ("item", "metric", "header"),
+    APPLICATIONS: ("row", "group", "applicant", "header"),
+    REVIEW_LITIGATION: ("rl_kind", "rl_result", "header"),
+    None: ("row", "group", "item", "metric", "rl_kind", "header", "applicant"),
+}
+KIND_TABLE = {
+    "item": PROACTIVE,
+    "metric": PROACTIVE,
+    "row": APPLICATIONS,
+    "group": APPLICATIONS,
+    "applicant": APPLICATIONS,
+    "rl_kind": REVIEW_LITIGATION,
+}
+_SECTION_NUMBER = re.compile(r"^(?:\d{1,2}\.|[一二三四五六七八九十]{1,2}、|\([一二三四五六七八九十]{1,2}\)|第[一二三四五六七八九十]部分)")
+_KEY_VALUE = re.compile(r"^(?P<label>.{2,80}?)[:：]\s*(?P<value>[-+]?[\d,.]+\s*(?:万元|元|条|件|个)?)\s*[。.;；]?$")
+_LEADING_PERIOD = re.compile(r"^(?:20\d\d|二〇[一二〇][〇一二三四五六七八九])\s*年度?")
+_REVIEW_SLOTS = [(kind, result) for kind in RL_KINDS for result in RL_RESULTS]
+
+
+@dataclass
+class Tables:
+    """What the interpreter found: cells, local extras, the era and reader findings."""
+
+    cells: list[Cell] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    era: str | None = None
+    era_evidence: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    found: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _RowView:
+    labels: list[tuple[str, Label | None]]
+    values: list[tuple[str, CellValue]]
+    texts: list[str]
+
+
+def section_of(cell: str) -> str | None:
+    """The table a heading opens ("proactive", "applications", "review_litigation") or
+    "end" for the sections after the tables; None when the cell is no such heading."""
+    key = _SECTION_NUMBER.sub("", fold(cell))
+    if not key or len(key) > 40:
+        return None
+    label = lookup(key, ("section",), fuzzy=False)
+    if label:
+        return label.canonical
+    return None
+
+
+def detect_era(rows: list[list[str]]) -> tuple[str | None, str]:
+    """The format era from the table headers: metric labels that exist in one era only,
+    then items, then the split （六） rows. None when the document has no such header."""
+    votes = {"2019": 0, "2021": 0}
+    six_split = False
+    for row in rows:
+        for cell in row:
+            if not cell or len(cell) > 60:
+                continue
+            label = lookup(clean(cell), ("metric", "item", "row"), fuzzy=False)
+            if label is None or label.era == "any":
+                continue
+            if label.kind in ("metric", "item"):
+                votes[label.era] += 1
+            elif label.era == "2021":
+                six_split = True
+    if votes["2019"] != votes["2021"]:
+        era = max(votes, key=lambda e: votes[e])
+        return era, f"table 二 headers ({votes['2019']} vs {votes['2021']})"
+    if six_split:
+        return "2021", "table 三 （六） sub-rows"
+    return None, ""
+
+
+class _Interpreter:
+    def __init__(self, era: str) -> None:
+        self.era = era
+        self.out = Tables(era=era)
+        self.context: str | None = None
+        # table 二
+        self.metrics: list[str] = []
+        self.metric_units: dict[str, str] = {}
+        self.proactive: dict[tuple[str, str], tuple[str, CellValue]] = {}
+        # table 三
+        self.app: dict[tuple[str, str], tuple[str, CellValue]] = {}
+        self.app_filled: set[str] = set()
+        self.last_row: str | None = None
+        self.pending_row: str | None = None
+        self.six_split: bool | None = None
+        # table 四
+        self.review_cells: dict[tuple[str, str], tuple[str, CellValue]] = {}
+        self.review_pos = 0
+
+    # -- row classification -------------------------------------------------------------
+    def view(self, row: list[str]) -> _RowView:
+        kinds = CONTEXT_KINDS[self.context]
+        cells = [(clean(c), read_cell(c)) for c in row]
+        last_known = -1
+        labels: list[tuple[str, Label | None]] = []
+        texts: list[str] = []
+        for i, (text, value) in enumerate(cells):
+            if value.kind != "text":
+                continue
+            texts.append(text)
+            label = lookup(text, kinds) if len(text) <= 80 else None
+            if label is None and self.context is not None and len(text) <= 80:
+                other = lookup(text, ALL_KINDS, fuzzy=False)
+                if other is not None and other.kind in KIND_TABLE:
+                    label = other
+            labels.append((text, label))
+            if label is not None:
+                last_known = i
+        if last_known < 0:
+            last_text = max((i for i, (_, v) in enumerate(cells) if v.kind == "text"), default=-1)
+            start = last_text + 1
+        else:
+            start = last_known + 1
+        values: list[tuple[str, CellValue]] = []
+        for text, value in cells[start:]:
+            if value.kind == "text":
+                break
+            values.append((text, value))
+        return _RowView(labels, values, texts)
+
+    # -- the walk -----------------------------------------------------------------------
+    def feed(self, row: list[str]) -> None:
+        nonblank = [c for c in row if clean(c)]
+        if not nonblank:
+            return
+        if len(nonblank) == 1:
+            section = section_of(nonblank[0])
+            if section is not None:
+                self.context = None if section == "end" else section
+                if section != "end":
+                    self.out.found.add(section)
+                return
+            if self._key_value(nonblank[0]):
+                return
+        view = self.view(row)
+        known = [label for _, label in view.labels if label is not None]
+        for label in known:
+            table = KIND_TABLE.get(label.kind)
+            if table and table != self.context:
+                if label.kind == "applicant" and self.context == REVIEW_LITIGATION:
+                    continue
+                self.context = table
+                self.out.found.add(table)
+        if self.context == PROACTIVE:
+            self._proactive(view, known)
+        elif self.context == APPLICATIONS:
+            self._applications(view, known)
+        elif self.context == REVIEW_LITIGATION:
+            self._review(view, known)
+
+    def _key_value(self, cell: str) -> bool:
+        m = _KEY_VALUE.match(clean(cell))
+        if not m:
+            return False
+        value = read_cell(m.group("value"))
+        if value.kind != "number":
+            return False
+        label = _LEADING_PERIOD.sub("", m.group("label").strip())
+        extra = lookup(label, ("extra",), fuzzy=False)
+        key = extra.canonical if extra else label
+        self.out.extra[key] = value.value
+        return True
+
+    def _proactive(self, view: _RowView, known: list[Label]) -> None:
+        metrics = [label for label in known if label.kind == "metric"]
+        if metrics:
+            self.metrics = [m.canonical for m in metrics]
+            for text, label in view.labels:
+                unit = unit_in_header(text)
+                if label is not None and label.kind == "metric" and unit:
+                    self.metric_units[label.canonical] = unit
+            return
+        items = [label for label in known if label.kind == "item"]
+        if not items:
+            self._unknown_row(view, PROACTIVE)
+            return
+        item = items[-1].canonical
+        template = PROACTIVE_ITEMS[self.era]
+        if item not in template and ITEM_SYNONYMS.get(item) in template:
+            item = ITEM_SYNONYMS[item]
+        if item not in template:
+            self._extra_row(item, view)
+            return
+        expected = template[item]
+        metrics_here = self.metrics if self.metrics and set(self.metrics) <= set(expected) else expected
+        values = _fit(view.values, len(metrics_here))
+        for metric, (raw, value) in zip(metrics_here, values, strict=False):
+            self.proactive[(item, metric)] = (raw, value)
+
+    def _applications(self, view: _RowView, known: list[Label]) -> None:
+        rows = [label for label in known if label.kind == "row"]
+        groups = [label for label in known if label.kind == "group"]
+        has_values = any(v.kind == "number" for _, v in view.values) or (
+            bool(view.values) and bool(known)
+        )
+        if rows:
+            target: str | None = rows[-1].canonical
+            if rows[-1].era == "2021":
+                self.six_split = True
+            elif target is not None and target.endswith("（六）其他处理"):
+                self.six_split = False
+        elif groups:
+            target = self._first_open(groups[-1].canonical + "/")
+            if not has_values:
+                self.pending_row = target
+                return
+        elif not known and any(v.kind == "number" for _, v in view.values):
+            unknown = [t for t, label in view.labels if label is None]
+            if unknown and not _is_stray(unknown[-1]):
+                self._extra_row(unknown[-1], view)
+                return
+            target = self.pending_row or self._next_open()
+        else:
+            return
+        if target is None:
+            return
+        if not view.values or not has_values:
+            self.pending_row = target
+            self.last_row = target
+            return
+        self._assign_app(target, view.values)
+
+    def _assign_app(self, target: str, values: list[tuple[str, CellValue]]) -> None:
+        for applicant, (raw, value) in zip(APPLICANTS, _fit(values, len(APPLICANTS)), strict=False):
+            self.app[(target, applicant)] = (raw, value)
+        self.app_filled.add(target)
+        self.last_row = target
+        self.pending_row = None
+
+    def _order(self) -> tuple[str, ...]:
+        return application_rows(bool(self.six_split))
+
+    def _first_open(self, prefix: str) -> str | None:
+        for row in self._order():
+            if row.startswith(prefix) and row not in self.app_filled:
+                return row
+        return None
+
+    def _next_open(self) -> str | None:
+        order = self._order()
+        start = order.index(self.last_row) + 1 if self.last_row in order else 0
+        for row in order[start:]:
+            if row not in self.app_filled:
+                return row
+        return None
+
+    def _review(self, view: _RowView, known: list[Label]) -> None:
+        if self.review_pos >= len(_REVIEW_SLOTS):
+            return
+        has_data = any(v.kind == "number" or clean(raw) for raw, v in view.values)
+        if not has_data:
+            return
+        kinds = [label for label in known if label.kind == "rl_kind"]
+        if kinds:
+            kind = kinds[-1].canonical
+            kind = RL_KINDS[1] if kind == "行政诉讼" else kind
+            self.review_pos = RL_KINDS.index(kind) * len(RL_RESULTS)
+        values = list(view.values)
+        while values and not clean(values[-1][0]) and len(values) + self.review_pos > len(_REVIEW_SLOTS):
+            values.pop()
+        for raw, value in values:
+            if self.review_pos >= len(_REVIEW_SLOTS):
+                break
+            self.review_cells[_REVIEW_SLOTS[self.review_pos]] = (raw, value)
+            self.review_pos += 1
+        if self.review_pos >= len(_REVIEW_SLOTS):
+            self.context = None
+
+    def _unknown_row(self, view: _RowView, table: str) -> None:
+        unknown = [t for t, label in view.labels if label is None]
+        if unknown and any(v.kind == "number" for _, v in view.values) and not _is_stray(unknown[-1]):
+            self._extra_row(unknown[-1], view)
+
+    def _extra_row(self, label: str, view: _RowView) -> None:
+        key = _LEADING_PERIOD.sub("", label).strip()
+        numbers = [v.value for _, v in view.values]
+        self.out.extra[key] = numbers[0] if len(numbers) == 1 else numbers
+        self.out.findings.append(
+            Finding(
+                rule="unknown_row",
+                location=f"{self.context}/{key}",
+                expected="a label of the standard table",
+                actual=key,
+                message=f"未识别的行，已存入 extra / unrecognized row kept in extra: {key}",
+                severity="info",
+            )
+        )
+
+    # -- result -------------------------------------------------------------------------
+    def finish(self) -> Tables:
+        out = self.out
+        if PROACTIVE in out.found:
+            for item, metrics in PROACTIVE_ITEMS[self.era].items():
+                for metric in metrics:
+                    raw, value = self.proactive.get((item, metric), ("", BLANK))
+                    unit = value.unit or (self.metric_units.get(metric) if value.kind == "number" else None)
+                    out.cells.append(Cell(PROACTIVE, item, metric, value.value, raw, unit))
+        if APPLICATIONS in out.found:
+            split = self.six_split if self.six_split is not None else self.era == "2021"
+            for row in application_rows(split):
+                for applicant in APPLICANTS:
+                    raw, value = self.app.get((row, applicant), ("", BLANK))
+                    out.cells.append(Cell(APPLICATIONS, row, applicant, value.value, raw, value.unit))
+        if REVIEW_LITIGATION in out.found:
+            for kind, result in _REVIEW_SLOTS:
+                raw, value = self.review_cells.get((kind, result), ("", BLANK))
+                out.cells.append(Cell(REVIEW_LITIGATION, kind, result, value.value, raw, value.unit))
+        for table, name in ((PROACTIVE, "二、主动公开"), (APPLICATIONS, "三、依申请"), (REVIEW_LITIGATION, "四、复议诉讼")):
+            if table not in out.found:
+                out.findings.append(
+                    Finding(
+                        rule="missing_table",
+                        location=table,
+                        expected=f"table {name}",
+                        actual=None,
+                        message=f"未找到表格 {name} / standard table not found",
+                        severity="error",
+                    )
+                )
+        return out
+
+
+def _fit(values: list[tuple[str, CellValue]], n: int) -> list[tuple[str, CellValue]]:
+    """Values for ``n`` columns: surplus blanks dropped (leading first: merged-cell
+    placeholders), missing cells left out (they stay null)."""
+    vals = list(values)
+    while len(vals) > n and not clean(vals[-1][0]):
+        vals.pop()
+    while len(vals) > n and vals[0][1].kind == "blank" and not clean(vals[0][0]):
+        vals.pop(0)
+    return vals[:n]
+
+
+def _is_stray(text: str) -> bool:
+    """A fragment left by a page break or a wrapped label ("理"), not a row of its own."""
+    key = unicodedata.normalize("NFKC", text).strip()
+    return len(key) <= 2
+
+
+def extract_tables(rows: list[list[str]], *, year: int | None = None) -> Tables:
+    """Interpret a document's rows. ``year`` only breaks ties when no header names the era."""
+    era, evidence = detect_era(rows)
+    if era is None:
+        era = "2021" if (year or 0) >= 2021 else "2019"
+        evidence = "no era-specific header; from the year" if year else "default"
+    interp = _Interpreter(era)
+    for row in rows:
+        interp.feed(row)
+    out = interp.finish()
+    out.era_evidence = evidence
+    return out

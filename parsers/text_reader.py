@@ -1,0 +1,70 @@
+"""Plain text → rows of cells.
+
+Three layouts occur in text taken from reports, often mixed in one file:
+
+* Word's text export: one cell per line, each prefixed by a TAB; a cell that wraps goes on
+  without the TAB (vertical headers come one character per line); rows end at a blank line.
+* PDF text: one row per line, cells separated by TABs (empty cells are empty fields).
+* Plain lines: a paragraph, or a row whose numbers follow the label after spaces
+  ("规章 0 0 0"), which is split into a label cell and value cells.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers.decode import decode_bytes
+from parsers.document import Document
+from parsers.values import is_value
+
+_SPACES = re.compile(r"[ \u00a0\u3000]+")
+
+
+def split_inline_values(line: str) -> list[str]:
+    """"规章 0 0 0" → ["规章", "0", "0", "0"]; anything else stays one cell."""
+    parts = _SPACES.split(line.strip())
+    if len(parts) < 2:
+        return [line]
+    n = len(parts)
+    while n > 0 and is_value(parts[n - 1]) and parts[n - 1] != "":
+        n -= 1
+    if n == len(parts):
+        return [line]
+    head = " ".join(parts[:n])
+    return ([head] if head else []) + parts[n:]
+
+
+def text_to_rows(text: str) -> list[list[str]]:
+    rows: list[list[str]] = []
+    current: list[str] = []
+    in_cell = False
+
+    def flush() -> None:
+        nonlocal current
+        if current:
+            rows.append(current)
+            current = []
+
+    for line in text.splitlines():
+        if line.strip(" \u3000\r") == "" and "\t" not in line:
+            flush()
+            in_cell = False
+        elif line.startswith("\t") and "\t" not in line[1:]:
+            current.append(line[1:])
+            in_cell = True
+        elif "\t" in line:
+            flush()
+            rows.append(line.split("\t"))
+            in_cell = False
+        elif in_cell and current:
+            current[-1] += "\n" + line
+        else:
+            flush()
+            rows.append(split_inline_values(line))
+    flush()
+    return rows
+
+
+def read_text(data: bytes) -> Document:
+    text = decode_bytes(data).replace("\r\n", "\n").replace("\r", "\n")
+    return Document(rows=text_to_rows(text), text=text, format="text")
