@@ -138,13 +138,9 @@ class _Interpreter:
             if value.kind != "text":
                 continue
             texts.append(text)
-            label = lookup(text, kinds) if len(text) <= 80 else None
-            if label is None and self.context is not None and len(text) <= 80:
-                other = lookup(text, ALL_KINDS, fuzzy=False)
-                if other is not None and other.kind in KIND_TABLE:
-                    label = other
-            labels.append((text, label))
-            if label is not None:
+            found = self._labels_in(text, kinds)
+            labels.extend(found)
+            if any(label is not None for _, label in found):
                 last_known = i
         if last_known < 0:
             last_text = max((i for i, (_, v) in enumerate(cells) if v.kind == "text"), default=-1)
@@ -157,6 +153,43 @@ class _Interpreter:
                 break
             values.append((text, value))
         return _RowView(labels, values, texts)
+
+    def _label(self, text: str, kinds: tuple[str, ...]) -> Label | None:
+        if len(text) > 80:
+            return None
+        label = lookup(text, kinds)
+        if label is None and self.context is not None:
+            other = lookup(text, ALL_KINDS, fuzzy=False)
+            if other is not None and other.kind in KIND_TABLE:
+                label = other
+        return label
+
+    def _labels_in(self, text: str, kinds: tuple[str, ...]) -> list[tuple[str, Label | None]]:
+        """The label(s) a text cell holds. PDF text puts several labels in one cell
+        ("（三）不予公开 1．属于国家秘密", "信息内容 本年制发件数 本年废止件数"): when the whole
+        does not match, the cell is read as space-separated labels, longest match first."""
+        label = self._label(text, kinds)
+        if label is not None or " " not in text:
+            return [(text, label)]
+        parts = text.split(" ")
+        if len(parts) > 16:
+            return [(text, None)]
+        found: list[tuple[str, Label | None]] = []
+        i = 0
+        while i < len(parts):
+            for j in range(len(parts), i, -1):
+                piece = " ".join(parts[i:j])
+                label = self._label(piece, kinds)
+                if label is not None:
+                    found.append((piece, label))
+                    i = j
+                    break
+            else:
+                found.append((parts[i], None))
+                i += 1
+        if not any(label is not None for _, label in found):
+            return [(text, None)]
+        return found
 
     # -- the walk -----------------------------------------------------------------------
     def feed(self, row: list[str]) -> None:

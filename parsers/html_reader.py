@@ -1,0 +1,699 @@
+"""HTML (a report page, a whole portal page or a Word "save as web page" export) → Document.
+
+One walk over the page turns it into rows in reading order: each ``<tr>`` of a data table
+becomes one row of its own cells (a merged cell appears once, where it starts), each text
+block or line outside tables becomes a one-cell row, and layout tables are descended into
+instead of being read as giant cells. The main content is then chosen *after* the walk,
+from where the report's section headings and table labels were found: the deepest element
+holding all of them. Only its rows are kept, minus navigation, "related articles" lists and
+other page chrome, which routinely name other years' reports and would mislead the year
+and agency extraction.
+
+Cell text joins its pieces with no separator, because Chinese labels are wrapped over
+``<br>``/``<p>`` (商<br>业<br>企<br>业 → 商业企业); a cell of only ``&nbsp;``/spaces is "".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import lxml.html
+from lxml import etree
+
+from parsers.decode import decode, declared_charset
+from parsers.document import Document
+from parsers.errors import ParseError
+
+# --- element classes -------------------------------------------------------------------
+
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote body center dd details dialog dir div dl dt fieldset"
+    " figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main"
+    " menu nav ol p pre section summary ul caption".split()
+)
+_SKIP_TAGS = frozenset(
+    "script style noscript template head title meta link select option textarea button"
+    " input object embed iframe frame frameset svg math canvas audio video map xml".split()
+)
+_CELL_TAGS = frozenset(("td", "th"))
+_ROW_GROUPS = frozenset(("thead", "tbody", "tfoot"))
+_HEADING_TAGS = frozenset(("h1", "h2", "h3"))
+
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+# Class/id tokens of page chrome. Rows under such an element are dropped unless it holds
+# report structure itself (some templates name the article box "main-side" and the like).
+_CHROME = re.compile(
+    r"(?:^|[-_])(?:nav|navbar|menu|submenu|footer|foot|header|head|top|topbar|bottom|"
+    r"breadcrumbs?|crumbs?|position|location|weizhi|dqwz|share|fenxiang|related|relate|"
+    r"xgwz|xgxx|xglj|xgwj|sidebar|side|aside|copyright|banquan|links?|friendlinks?|yqlj|"
+    r"toolbar|tools|print|pager|pagination|pagebar|prevnext|prev|next|sxp|search|login|"
+    r"qrcode|ewm|wza|comment)(?:[-_]|\d*$)",
+    re.IGNORECASE,
+)
+# For choosing the title, a header box is fine (titles live there); menus and lists are not.
+_NOT_TITLE = re.compile(
+    r"(?:^|[-_])(?:nav|navbar|menu|footer|foot|breadcrumbs?|crumbs?|position|location|"
+    r"related|relate|xgwz|xgxx|xglj|sidebar|side|copyright|links?|friendlinks?|pager|"
+    r"pagination|prevnext|prev|next|list)(?:[-_]|\d*$)",
+    re.IGNORECASE,
+)
+_CHROME_TAGS = frozenset(("nav", "header", "footer", "aside"))
+
+# Lines that are page furniture wherever they appear (they start the line).
+_FURNITURE_LINE = re.compile(
+    r"^[【\[]?\s*(?:上一篇|下一篇|上一条|下一条|打印本页|打印|关闭窗口|关闭|分享到|扫一扫|"
+    r"字号|收藏|返回顶部)"
+)
+# A heading after which everything in the same box is a list of other articles.
+_RELATED_HEADING = re.compile(r"^[【\[]?\s*(?:相关文章|相关链接|相关阅读|相关信息|相关新闻|相关文件|相关稿件|推荐阅读)\s*[】\]]?\s*[:：]?$")
+
+# --- report structure markers ----------------------------------------------------------
+# Section headings (short lines only: an introduction that lists all six sections in one
+# sentence must not count) and labels of the three standard tables.
+_MARKERS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"总体情况"),
+    re.compile(r"主动公开政府信息"),
+    re.compile(r"收到和处理政府信息公开申请|依申请公开政府信息情况"),
+    re.compile(r"行政复议.{0,3}行政诉讼|行政复议.{0,2}诉讼情况"),
+    re.compile(r"存在的?主要问题|存在问题|改进情况"),
+    re.compile(r"其他需要报告"),
+    re.compile(r"第二十条第"),
+    re.compile(r"本年新收"),
+    re.compile(r"结果维持"),
+)
+_MARKER_MAX_LEN = 40
+_MIN_MARKERS = 3
+
+# Common article containers of TRS, Hanweb, gkmlpt and other portal templates, best first.
+_CONTAINER_IDS = ("UCAP-CONTENT", "zoom", "zoomcon", "Zoom", "js_content", "content", "article")
+_CONTAINER_CLASSES = (
+    "TRS_Editor",
+    "TRS_UEDITOR",
+    "view",
+    "article-content",
+    "article_content",
+    "articleContent",
+    "detail-content",
+    "news_content",
+    "pages_content",
+    "content",
+    "article",
+)
+
+_WS = re.compile(r"\s+")
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+# A source line break between two CJK characters is formatting, not a space.
+_SEGMENT_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\f\v]*\n\s*(?=[{_CJK}])")
+
+# --- dates and labelled metadata ------------------------------------------------------
+_DATE = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+_DATE_RE = re.compile(_DATE)
+_LABELLED_DATE = re.compile(
+    r"(发布时间|发布日期|公开日期|发文日期|成文日期|生成日期|日期|时间)\s*[:：]?\s*[\[【(（]?\s*" + _DATE
+)
+_DATE_LABEL_RANK = {
+    "发布时间": 0,
+    "发布日期": 0,
+    "公开日期": 1,
+    "发文日期": 2,
+    "成文日期": 3,
+    "生成日期": 4,
+    "日期": 5,
+    "时间": 5,
+}
+_SOURCE = re.compile(r"(?:信息来源|文章来源|来源|发布机构|发文机关|发布单位)\s*[:：]\s*([^\s|｜【】\[\]，,:：]{2,60})")
+_SOURCE_TAIL = re.compile(r"(?:发布时间|发布日期|时间|日期|作者|浏览|点击|访问|字号|阅读|编辑|责任).*$")
+_URL_DATE = re.compile(r"/t(20\d{2})(\d{2})(\d{2})_\d+")
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|—+|–|\s-\s|-{1,2}(?=\D))\s*")
+_TITLE_WORDS = re.compile(r"报告|年报")
+
+_META_TITLE = ("articletitle", "og:title", "title", "dc.title")
+_META_DATE = (
+    "pubdate",
+    "publishdate",
+    "publish_date",
+    "publishtime",
+    "firstpublishedtime",
+    "article:published_time",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.issued",
+)
+_META_SOURCE = ("contentsource", "source", "dc.publisher")
+_META_SITE = ("sitename", "og:site_name")
+
+
+@dataclass(slots=True)
+class _Row:
+    cells: list[str]
+    origin: etree._Element
+    table: bool
+
+
+@dataclass(slots=True)
+class _Walk:
+    """State of the one walk over the page."""
+
+    rows: list[_Row] = field(default_factory=list)
+    buffer: list[str] = field(default_factory=list)
+    buffer_origin: etree._Element | None = None
+
+    def add_text(self, text: str, block: etree._Element) -> None:
+        if not self.buffer:
+            self.buffer_origin = block
+        self.buffer.append(text)
+
+    def flush(self) -> None:
+        if self.buffer:
+            line = clean_text("".join(self.buffer))
+            if line and self.buffer_origin is not None:
+                self.rows.append(_Row([line], self.buffer_origin, False))
+        self.buffer = []
+        self.buffer_origin = None
+
+
+# --- public API -------------------------------------------------------------------------
+
+
+def read_html(data: bytes, url: str | None = None) -> Document:
+    """Read an HTML page or bare report markup into a ``Document`` (format "html")."""
+    decoded = decode(data, declared_charset(data))
+    root = parse_tree(decoded.text)
+    body = root.find("body")
+    if body is None:
+        body = root
+
+    walk = _Walk()
+    _walk_block(body, body, walk)
+    walk.flush()
+    rows = walk.rows
+
+    masks = _marker_masks(rows)
+    container = _choose_container(body, masks, rows)
+    kept = _content_rows(rows, container, masks)
+
+    meta: dict[str, str] = {}
+    declared = declared_charset(data)
+    if declared:
+        meta["charset_declared"] = declared
+    meta["charset_used"] = decoded.charset
+    metas = _meta_tags(root)
+    _published(meta, metas, rows, container, url)
+    _source_agency(meta, metas, rows, container)
+    site = _first(metas, _META_SITE)
+    if site:
+        meta["site"] = site
+
+    cells = [r.cells for r in kept]
+    text = "\n".join("\t".join(c) for c in cells)
+    title = _title(root, body, metas, container)
+    return Document(rows=cells, text=text, title=title, meta=meta, format="html")
+
+
+def parse_tree(text: str) -> etree._Element:
+    """Parse decoded HTML with comments (Word's conditional blocks) and PIs removed."""
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        return lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
+    except (etree.ParserError, ValueError) as err:
+        raise ParseError("HTML 文档为空或无法解析 / empty or unreadable HTML", cause=err) from err
+
+
+def clean_text(text: str) -> str:
+    """Collapse whitespace (``&nbsp;`` and full-width spaces included) to single spaces,
+    drop source line breaks between CJK characters, trim the ends."""
+    if "\n" in text:
+        text = _SEGMENT_BREAK.sub("", text)
+    return _WS.sub(" ", text).strip()
+
+
+# --- the walk ---------------------------------------------------------------------------
+
+
+def _tag(el: etree._Element) -> str | None:
+    tag = el.tag
+    if not isinstance(tag, str):
+        return None  # comment, PI, entity
+    return tag.lower()
+
+
+def _hidden(el: etree._Element) -> bool:
+    if el.get("hidden") is not None:
+        return True
+    style = el.get("style")
+    return bool(style) and _HIDDEN_STYLE.search(style) is not None
+
+
+def _walk_block(el: etree._Element, block: etree._Element, walk: _Walk) -> None:
+    """Walk the content of ``el``; inline text accumulates into the line of ``block``."""
+    if el.text:
+        if _tag(el) == "pre":
+            _add_pre(el.text, block, walk)
+        else:
+            walk.add_text(el.text, block)
+    for child in el:
+        _visit(child, block, walk)
+        if child.tail:
+            walk.add_text(child.tail, block)
+
+
+def _add_pre(text: str, block: etree._Element, walk: _Walk) -> None:
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if i:
+            walk.flush()
+        walk.add_text(line, block)
+
+
+def _visit(el: etree._Element, block: etree._Element, walk: _Walk) -> None:
+    tag = _tag(el)
+    if tag is None or tag in _SKIP_TAGS or _hidden(el):
+        return
+    if tag == "br":
+        walk.flush()
+    elif tag == "table":
+        walk.flush()
+        _walk_table(el, walk)
+    elif tag in _BLOCK_TAGS or tag in _CELL_TAGS or tag == "tr":
+        walk.flush()
+        if tag == "tr":
+            _walk_row(el, walk)
+        else:
+            _walk_block(el, el, walk)
+        walk.flush()
+    else:
+        _walk_block(el, block, walk)
+
+
+def _walk_table(table: etree._Element, walk: _Walk) -> None:
+    for child in table:
+        tag = _tag(child)
+        if tag is None:
+            pass
+        elif tag == "tr":
+            _walk_row(child, walk)
+        elif tag in _ROW_GROUPS:
+            if not _hidden(child):
+                _walk_table(child, walk)
+        elif tag == "caption":
+            walk.flush()
+            _walk_block(child, child, walk)
+            walk.flush()
+        else:  # stray markup inside a table (forms, paragraphs, nested tables)
+            _visit(child, table, walk)
+        if child.tail and child.tail.strip():
+            walk.add_text(child.tail, table)
+            walk.flush()
+
+
+def _walk_row(tr: etree._Element, walk: _Walk) -> None:
+    if _hidden(tr):
+        return
+    cells = [c for c in tr if _tag(c) in _CELL_TAGS and not _hidden(c)]
+    if not cells:
+        _walk_block(tr, tr, walk)  # rows holding only stray markup
+        walk.flush()
+        return
+    texts = [cell_text(c) for c in cells]
+    if any(_is_layout_cell(c, t) for c, t in zip(cells, texts, strict=True)):
+        for c in cells:
+            walk.flush()
+            _walk_block(c, c, walk)
+            walk.flush()
+        return
+    if not any(texts) and _spacer_row(tr):
+        return
+    walk.rows.append(_Row(texts, tr, True))
+
+
+def _is_layout_cell(cell: etree._Element, text: str) -> bool:
+    """A cell that holds a page region (nested tables, or several paragraphs of prose)
+    rather than one value or label."""
+    if cell.find(".//table") is not None:
+        return True
+    if len(text) > 200:
+        blocks = sum(1 for e in cell.iter("p", "div", "h1", "h2", "h3", "h4", "li"))
+        return blocks >= 2
+    return False
+
+
+def _spacer_row(tr: etree._Element) -> bool:
+    """Word's zero-height row of empty cells that only fixes column widths."""
+    height = (tr.get("height") or "").strip().lower().removesuffix("px")
+    if height in ("0", "1"):
+        return True
+    return all(not (c.text or "").strip() and len(c) == 0 for c in tr)
+
+
+def cell_text(cell: etree._Element) -> str:
+    """All text of a cell joined with no separator (see the module docstring)."""
+    parts: list[str] = []
+    _gather(cell, parts)
+    return clean_text("".join(parts))
+
+
+def _gather(el: etree._Element, parts: list[str]) -> None:
+    if el.text:
+        parts.append(el.text)
+    for child in el:
+        tag = _tag(child)
+        if tag is not None and tag not in _SKIP_TAGS and not _hidden(child):
+            _gather(child, parts)
+        if child.tail:
+            parts.append(child.tail)
+
+
+# --- the main content -----------------------------------------------------------------
+
+
+def _marker_masks(rows: list[_Row]) -> dict[etree._Element, int]:
+    """For every element holding a report marker: the set of markers under it (bits)."""
+    masks: dict[etree._Element, int] = {}
+    for row in rows:
+        bits = 0
+        for cell in row.cells:
+            if len(cell) <= _MARKER_MAX_LEN:
+                for i, pattern in enumerate(_MARKERS):
+                    if pattern.search(cell):
+                        bits |= 1 << i
+        if not bits:
+            continue
+        el: etree._Element | None = row.origin
+        while el is not None:
+            masks[el] = masks.get(el, 0) | bits
+            el = el.getparent()
+    return masks
+
+
+def _is_chrome(el: etree._Element, pattern: re.Pattern[str] = _CHROME) -> bool:
+    tag = _tag(el)
+    if pattern is _CHROME and tag in _CHROME_TAGS:
+        return True
+    for name in ("class", "id"):
+        value = el.get(name)
+        if value and any(pattern.search(token) for token in value.split()):
+            return True
+    return False
+
+
+def _choose_container(
+    body: etree._Element, masks: dict[etree._Element, int], rows: list[_Row]
+) -> etree._Element:
+    """The deepest element holding every report marker found outside page chrome; else a
+    known article container of the common portal templates; else the body."""
+    full = 0
+    for row in rows:
+        if not _under_chrome(row.origin, body):
+            full |= masks.get(row.origin, 0)
+    if full.bit_count() >= _MIN_MARKERS:
+        best: etree._Element | None = None
+        best_depth = -1
+        for el, bits in masks.items():
+            if bits & full == full:
+                depth = sum(1 for _ in el.iterancestors())
+                if depth > best_depth:
+                    best, best_depth = el, depth
+        if best is not None:
+            return best
+    return _known_container(body) or body
+
+
+def _under_chrome(el: etree._Element, stop: etree._Element) -> bool:
+    node: etree._Element | None = el
+    while node is not None and node is not stop:
+        if _is_chrome(node):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _known_container(body: etree._Element) -> etree._Element | None:
+    found: dict[str, etree._Element] = {}
+    for el in body.iter():
+        if _tag(el) is None:
+            continue
+        ident = el.get("id")
+        if ident in _CONTAINER_IDS and ("#" + ident) not in found:
+            found["#" + ident] = el
+        for token in (el.get("class") or "").split():
+            if token in _CONTAINER_CLASSES and token not in found:
+                found[token] = el
+    for key in ("#UCAP-CONTENT", "TRS_Editor", "TRS_UEDITOR", "#zoom", "#zoomcon", "#Zoom"):
+        if key in found:
+            return found[key]
+    for key in _CONTAINER_CLASSES + tuple("#" + i for i in _CONTAINER_IDS):
+        el = found.get(key)
+        if el is not None and _text_size(el) >= 50:
+            return el
+    return None
+
+
+def _text_size(el: etree._Element) -> int:
+    return len(clean_text(el.text_content()))
+
+
+def _content_rows(
+    rows: list[_Row], container: etree._Element, masks: dict[etree._Element, int]
+) -> list[_Row]:
+    """Rows under ``container``, without chrome boxes and "related articles" lists."""
+    kept: list[_Row] = []
+    related_box: etree._Element | None = None
+    verdicts: dict[etree._Element, bool] = {}
+    for row in rows:
+        chain = _chain_to(row.origin, container)
+        if chain is None:
+            continue
+        if any(_drop_box(el, masks, verdicts) for el in chain):
+            continue
+        if related_box is not None and related_box in chain:
+            continue
+        if not row.table and len(row.cells) == 1:
+            line = row.cells[0]
+            if _RELATED_HEADING.match(line):
+                related_box = row.origin.getparent() if row.origin is not container else container
+                if related_box is None:
+                    related_box = container
+                continue
+            if _FURNITURE_LINE.match(line) and len(line) < 120:
+                continue
+        kept.append(row)
+    return kept
+
+
+def _chain_to(el: etree._Element, container: etree._Element) -> list[etree._Element] | None:
+    """Elements from ``el`` up to (excluding) ``container``; None if not inside it."""
+    chain: list[etree._Element] = []
+    node: etree._Element | None = el
+    while node is not None:
+        if node is container:
+            return chain
+        chain.append(node)
+        node = node.getparent()
+    return None
+
+
+def _drop_box(
+    el: etree._Element, masks: dict[etree._Element, int], verdicts: dict[etree._Element, bool]
+) -> bool:
+    verdict = verdicts.get(el)
+    if verdict is None:
+        verdict = _is_chrome(el) and masks.get(el, 0).bit_count() < 2
+        verdicts[el] = verdict
+    return verdict
+
+
+# --- title and metadata -----------------------------------------------------------------
+
+
+def _meta_tags(root: etree._Element) -> dict[str, str]:
+    out: dict[str, str] = {}
+    head = root.find("head")
+    scope = head if head is not None else root
+    for el in scope.iter("meta"):
+        name = (el.get("name") or el.get("property") or "").strip().lower()
+        content = clean_text(el.get("content") or "")
+        if name and content and name not in out:
+            out[name] = content
+    return out
+
+
+def _first(metas: dict[str, str], names: tuple[str, ...]) -> str | None:
+    for name in names:
+        if metas.get(name):
+            return metas[name]
+    return None
+
+
+def _title(
+    root: etree._Element, body: etree._Element, metas: dict[str, str], container: etree._Element
+) -> str | None:
+    title = _first(metas, _META_TITLE)
+    if title:
+        return title
+    heading = _main_heading(body, container)
+    if heading:
+        return heading
+    el = root.find(".//title")
+    if el is None:
+        return None
+    return _strip_site_name(clean_text(el.text_content())) or None
+
+
+def _main_heading(body: etree._Element, container: etree._Element) -> str | None:
+    """The page's own heading: a heading-like element (h1–h3 or a *title* box) naming a
+    report, nearest before the content; failing that the first one inside it."""
+    before: str | None = None
+    inside: str | None = None
+    fallback_h1: str | None = None
+    in_container = False
+    container_end = _last_descendant(container)
+    for el in body.iter():
+        tag = _tag(el)
+        if tag is None:
+            continue
+        if el is container:
+            in_container = True
+        if in_container and before is not None:
+            break
+        if _is_heading(el, tag):
+            text = cell_text(el)
+            if 4 <= len(text) <= 120 and not _in_link_or_chrome(el, body):
+                if _TITLE_WORDS.search(text):
+                    if in_container:
+                        inside = inside or text
+                    else:
+                        before = text
+                elif tag == "h1" and not in_container:
+                    fallback_h1 = text
+        if el is container_end and in_container:
+            break
+    return before or inside or fallback_h1
+
+
+def _last_descendant(el: etree._Element) -> etree._Element:
+    last = el
+    for last in el.iter():  # noqa: B007 - the loop variable is the result
+        pass
+    return last
+
+
+def _is_heading(el: etree._Element, tag: str) -> bool:
+    if tag in _HEADING_TAGS:
+        return True
+    for name in ("class", "id"):
+        value = el.get(name)
+        if value and re.search(r"(?:^|[-_\s])(?:title|tit|bt|biaoti)(?:[-_\s]|\d*$)", value, re.I):
+            return True
+    return False
+
+
+def _in_link_or_chrome(el: etree._Element, stop: etree._Element) -> bool:
+    node: etree._Element | None = el
+    while node is not None and node is not stop:
+        if _tag(node) in ("a", "li", "nav") or _is_chrome(node, _NOT_TITLE):
+            return True
+        node = node.getparent()
+    return el.find(".//a") is not None and len(el) == 1
+
+
+def _strip_site_name(title: str) -> str:
+    parts = [p for p in _TITLE_SPLIT.split(title) if p]
+    if len(parts) <= 1:
+        return title
+    for part in parts:
+        if _TITLE_WORDS.search(part):
+            return part
+    return parts[0]
+
+
+def iso_date(text: str) -> str | None:
+    """The first plausible date in ``text`` as yyyy-mm-dd."""
+    for m in _DATE_RE.finditer(text):
+        value = _valid_date(m.group(1), m.group(2), m.group(3))
+        if value:
+            return value
+    return None
+
+
+def _valid_date(y: str, m: str, d: str) -> str | None:
+    try:
+        value = date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+    if not 1990 <= value.year <= 2100:
+        return None
+    return value.isoformat()
+
+
+def _rows_around(rows: list[_Row], container: etree._Element) -> tuple[list[str], list[str]]:
+    """Page lines outside the content (before it first, then after) and inside it."""
+    outside: list[str] = []
+    inside: list[str] = []
+    for row in rows:
+        line = "\t".join(row.cells)
+        if _chain_to(row.origin, container) is None:
+            outside.append(line)
+        else:
+            inside.append(line)
+    return outside, inside
+
+
+def _published(
+    meta: dict[str, str],
+    metas: dict[str, str],
+    rows: list[_Row],
+    container: etree._Element,
+    url: str | None,
+) -> None:
+    value = _first(metas, _META_DATE)
+    found = iso_date(value) if value else None
+    if found:
+        meta["published"], meta["published_source"] = found, "page-meta"
+        return
+    outside, inside = _rows_around(rows, container)
+    found = _labelled_date(outside) or _labelled_date(inside, strict=True)
+    if found:
+        meta["published"], meta["published_source"] = found, "page-text"
+        return
+    m = _URL_DATE.search(url or "")
+    if m:
+        found = _valid_date(m.group(1), m.group(2), m.group(3))
+        if found:
+            meta["published"], meta["published_source"] = found, "url"
+
+
+def _labelled_date(lines: list[str], *, strict: bool = False) -> str | None:
+    best: tuple[int, str] | None = None
+    for line in lines:
+        if "日期" not in line and "时间" not in line:
+            continue
+        for m in _LABELLED_DATE.finditer(line):
+            rank = _DATE_LABEL_RANK[m.group(1)]
+            if strict and rank > 0:
+                continue
+            value = _valid_date(m.group(2), m.group(3), m.group(4))
+            if value and (best is None or rank < best[0]):
+                best = (rank, value)
+        if best is not None and best[0] == 0:
+            break
+    return best[1] if best else None
+
+
+def _source_agency(
+    meta: dict[str, str], metas: dict[str, str], rows: list[_Row], container: etree._Element
+) -> None:
+    value = _first(metas, _META_SOURCE)
+    if value:
+        meta["source_agency"] = value
+        return
+    outside, _ = _rows_around(rows, container)
+    for line in outside:
+        m = _SOURCE.search(line)
+        if m:
+            name = _SOURCE_TAIL.sub("", m.group(1)).strip()
+            if len(name) >= 2:
+                meta["source_agency"] = name
+                return
