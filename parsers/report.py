@@ -9,25 +9,11 @@ from parsers.document import Document
 from parsers.errors import ParseError
 from parsers.meta import extract_meta
 from parsers.model import Finding, Report
-from parsers.sniff import sniff
+from parsers.readers import read_document
 from parsers.tables import extract_tables
 from parsers.validate import validate
 
 PARSER_VERSION = "0.1.0"
-
-
-def read_document(data: bytes, name: str | None = None, url: str | None = None) -> Document:
-    """Run the reader the bytes call for."""
-    kind = sniff(data, name)
-    if kind == "html":
-        from parsers.html_reader import read_html
-
-        return read_html(data, url=url)
-    if kind == "text":
-        from parsers.text_reader import read_text
-
-        return read_text(data)
-    raise ParseError(f"不支持的文件格式 / unsupported document format: {kind}")
 
 
 def parse_document(doc: Document, *, source: str | None = None) -> Report:

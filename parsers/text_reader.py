@@ -68,3 +68,8 @@ def text_to_rows(text: str) -> list[list[str]]:
 def read_text(data: bytes) -> Document:
     text = decode_bytes(data).replace("\r\n", "\n").replace("\r", "\n")
     return Document(rows=text_to_rows(text), text=text, format="text")
+
+
+def read_text_document(data: bytes, url: str | None = None) -> Document:
+    """Reader entry point (``parsers.readers``): text has no URL-dependent parts."""
+    return read_text(data)
