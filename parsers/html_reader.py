@@ -11,6 +11,9 @@ and agency extraction.
 
 Cell text joins its pieces with no separator, because Chinese labels are wrapped over
 ``<br>``/``<p>`` (商<br>业<br>企<br>业 → 商业企业); a cell of only ``&nbsp;``/spaces is "".
+
+``Document.meta`` keys: ``published`` (yyyy-mm-dd) with ``published_source`` ("page-meta",
+"page-text" or "url"), ``source_agency``, ``site``, ``charset_declared``, ``charset_used``.
 """
 
 from __future__ import annotations
@@ -19,32 +22,37 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-import lxml.html
 from lxml import etree
 
-from parsers.decode import decode, declared_charset
+from parsers.decode import declared_charset, decode
 from parsers.document import Document
 from parsers.errors import ParseError
 
 # --- element classes -------------------------------------------------------------------
 
-_BLOCK_TAGS = frozenset(
-    "address article aside blockquote body center dd details dialog dir div dl dt fieldset"
-    " figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main"
-    " menu nav ol p pre section summary ul caption".split()
-)
-_SKIP_TAGS = frozenset(
-    "script style noscript template head title meta link select option textarea button"
-    " input object embed iframe frame frameset svg math canvas audio video map xml".split()
-)
+# fmt: off
+_BLOCK_TAGS = frozenset((
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
+    "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
+    "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "main",
+    "menu", "nav", "ol", "p", "pre", "section", "summary", "ul",
+))
+_SKIP_TAGS = frozenset((
+    "script", "style", "noscript", "template", "head", "title", "meta", "link", "select",
+    "option", "textarea", "button", "input", "object", "embed", "iframe", "frame", "frameset",
+    "svg", "math", "canvas", "audio", "video", "map", "xml",
+))
+# fmt: on
 _CELL_TAGS = frozenset(("td", "th"))
+# Deeper than this the walk stops recursing (Python's stack) and keeps the text as is.
+_MAX_DEPTH = 150
 _ROW_GROUPS = frozenset(("thead", "tbody", "tfoot"))
 _HEADING_TAGS = frozenset(("h1", "h2", "h3"))
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 # Class/id tokens of page chrome. Rows under such an element are dropped unless it holds
-# report structure itself (some templates name the article box "main-side" and the like).
+# a report marker itself (some templates name the article box "main-side" and the like).
 _CHROME = re.compile(
     r"(?:^|[-_])(?:nav|navbar|menu|submenu|footer|foot|header|head|top|topbar|bottom|"
     r"breadcrumbs?|crumbs?|position|location|weizhi|dqwz|share|fenxiang|related|relate|"
@@ -64,25 +72,35 @@ _CHROME_TAGS = frozenset(("nav", "header", "footer", "aside"))
 
 # Lines that are page furniture wherever they appear (they start the line).
 _FURNITURE_LINE = re.compile(
-    r"^[【\[]?\s*(?:上一篇|下一篇|上一条|下一条|打印本页|打印|关闭窗口|关闭|分享到|扫一扫|"
-    r"字号|收藏|返回顶部)"
+    r"^[【\[]?\s*(?:上一篇|下一篇|上一条|下一条|打印本页|打印此页|关闭窗口|关闭本页|分享到|扫一扫|"
+    r"返回顶部)|^[【\[]\s*(?:打印|关闭|字号|收藏)"
 )
+_FURNITURE_MAX_LEN = 100
 # A heading after which everything in the same box is a list of other articles.
-_RELATED_HEADING = re.compile(r"^[【\[]?\s*(?:相关文章|相关链接|相关阅读|相关信息|相关新闻|相关文件|相关稿件|推荐阅读)\s*[】\]]?\s*[:：]?$")
+_RELATED_HEADING = re.compile(
+    r"^[【\[]?\s*(?:相关文章|相关链接|相关阅读|相关信息|相关新闻|相关文件|相关稿件|推荐阅读)\s*[】\]]?\s*[:：]?$"
+)
 
 # --- report structure markers ----------------------------------------------------------
 # Section headings (short lines only: an introduction that lists all six sections in one
 # sentence must not count) and labels of the three standard tables.
-_MARKERS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"总体情况"),
-    re.compile(r"主动公开政府信息"),
-    re.compile(r"收到和处理政府信息公开申请|依申请公开政府信息情况"),
-    re.compile(r"行政复议.{0,3}行政诉讼|行政复议.{0,2}诉讼情况"),
-    re.compile(r"存在的?主要问题|存在问题|改进情况"),
-    re.compile(r"其他需要报告"),
-    re.compile(r"第二十条第"),
-    re.compile(r"本年新收"),
-    re.compile(r"结果维持"),
+_MARKERS = re.compile(
+    "|".join(
+        f"(?P<m{i}>{pattern})"
+        for i, pattern in enumerate(
+            (
+                r"总体情况",
+                r"主动公开政府信息",
+                r"收到和处理政府信息公开申请|依申请公开政府信息情况",
+                r"行政复议.{0,3}行政诉讼|行政复议.{0,2}诉讼情况",
+                r"存在的?主要问题|存在问题|改进情况",
+                r"其他需要报告",
+                r"第二十条第",
+                r"本年新收",
+                r"结果维持",
+            )
+        )
+    )
 )
 _MARKER_MAX_LEN = 40
 _MIN_MARKERS = 3
@@ -112,7 +130,8 @@ _SEGMENT_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\f\v]*\n\s*(?=[{_CJK}])")
 _DATE = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 _DATE_RE = re.compile(_DATE)
 _LABELLED_DATE = re.compile(
-    r"(发布时间|发布日期|公开日期|发文日期|成文日期|生成日期|日期|时间)\s*[:：]?\s*[\[【(（]?\s*" + _DATE
+    r"(发布时间|发布日期|公开日期|发文日期|成文日期|生成日期|日期|时间)\s*[:：]?\s*[\[【(（]?\s*"
+    + _DATE
 )
 _DATE_LABEL_RANK = {
     "发布时间": 0,
@@ -124,8 +143,12 @@ _DATE_LABEL_RANK = {
     "日期": 5,
     "时间": 5,
 }
-_SOURCE = re.compile(r"(?:信息来源|文章来源|来源|发布机构|发文机关|发布单位)\s*[:：]\s*([^\s|｜【】\[\]，,:：]{2,60})")
-_SOURCE_TAIL = re.compile(r"(?:发布时间|发布日期|时间|日期|作者|浏览|点击|访问|字号|阅读|编辑|责任).*$")
+_SOURCE = re.compile(
+    r"(?:信息来源|文章来源|来源|发布机构|发文机关|发布单位)\s*[:：]\s*([^\s|｜【】\[\]，,:：]{2,60})"
+)
+_SOURCE_TAIL = re.compile(
+    r"(?:发布时间|发布日期|时间|日期|作者|浏览|点击|访问|字号|阅读|编辑|责任).*$"
+)
 _URL_DATE = re.compile(r"/t(20\d{2})(\d{2})(\d{2})_\d+")
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|—+|–|\s-\s|-{1,2}(?=\D))\s*")
 _TITLE_WORDS = re.compile(r"报告|年报")
@@ -151,6 +174,7 @@ class _Row:
     cells: list[str]
     origin: etree._Element
     table: bool
+    markers: int = 0  # report markers found in this row's own cells (bits of _MARKERS)
 
 
 @dataclass(slots=True)
@@ -160,6 +184,7 @@ class _Walk:
     rows: list[_Row] = field(default_factory=list)
     buffer: list[str] = field(default_factory=list)
     buffer_origin: etree._Element | None = None
+    depth: int = 0
 
     def add_text(self, text: str, block: etree._Element) -> None:
         if not self.buffer:
@@ -180,7 +205,8 @@ class _Walk:
 
 def read_html(data: bytes, url: str | None = None) -> Document:
     """Read an HTML page or bare report markup into a ``Document`` (format "html")."""
-    decoded = decode(data, declared_charset(data))
+    declared = declared_charset(data)
+    decoded = decode(data, declared)
     root = parse_tree(decoded.text)
     body = root.find("body")
     if body is None:
@@ -196,13 +222,13 @@ def read_html(data: bytes, url: str | None = None) -> Document:
     kept = _content_rows(rows, container, masks)
 
     meta: dict[str, str] = {}
-    declared = declared_charset(data)
     if declared:
         meta["charset_declared"] = declared
     meta["charset_used"] = decoded.charset
     metas = _meta_tags(root)
-    _published(meta, metas, rows, container, url)
-    _source_agency(meta, metas, rows, container)
+    outside, inside = _rows_around(rows, container)
+    _published(meta, metas, outside, inside, url)
+    _source_agency(meta, metas, outside)
     site = _first(metas, _META_SITE)
     if site:
         meta["site"] = site
@@ -215,11 +241,20 @@ def read_html(data: bytes, url: str | None = None) -> Document:
 
 def parse_tree(text: str) -> etree._Element:
     """Parse decoded HTML with comments (Word's conditional blocks) and PIs removed."""
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    # lxml's HTML parser (libxml2) with plain elements: lxml.html's element classes cost a
+    # class lookup per node and nothing here needs them.
+    # huge_tree: libxml2 otherwise stops reading at nesting depth 256 (old pages with
+    # hundreds of unclosed <font> tags get there) and silently drops the rest.
+    parser = etree.HTMLParser(
+        encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True
+    )
     try:
-        return lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
+        root = etree.fromstring(text.encode("utf-8"), parser)
     except (etree.ParserError, ValueError) as err:
-        raise ParseError("HTML 文档为空或无法解析 / empty or unreadable HTML", cause=err) from err
+        raise ParseError("HTML 文档无法解析 / unreadable HTML", cause=err) from err
+    if root is None:
+        raise ParseError("HTML 文档为空 / empty HTML document")
+    return root
 
 
 def clean_text(text: str) -> str:
@@ -272,6 +307,17 @@ def _visit(el: etree._Element, block: etree._Element, walk: _Walk) -> None:
     tag = _tag(el)
     if tag is None or tag in _SKIP_TAGS or _hidden(el):
         return
+    if walk.depth > _MAX_DEPTH:  # pathological nesting: keep the text, stop recursing
+        walk.add_text("".join(el.itertext()), block)
+        return
+    walk.depth += 1
+    try:
+        _visit_element(el, tag, block, walk)
+    finally:
+        walk.depth -= 1
+
+
+def _visit_element(el: etree._Element, tag: str, block: etree._Element, walk: _Walk) -> None:
     if tag == "br":
         walk.flush()
     elif tag == "table":
@@ -317,8 +363,9 @@ def _walk_row(tr: etree._Element, walk: _Walk) -> None:
         _walk_block(tr, tr, walk)  # rows holding only stray markup
         walk.flush()
         return
-    texts = [cell_text(c) for c in cells]
-    if any(_is_layout_cell(c, t) for c, t in zip(cells, texts, strict=True)):
+    layout = any(c.find(".//table") is not None for c in cells)
+    texts = [] if layout else [cell_text(c) for c in cells]
+    if layout or any(_is_prose_cell(c, t) for c, t in zip(cells, texts, strict=True)):
         for c in cells:
             walk.flush()
             _walk_block(c, c, walk)
@@ -329,58 +376,77 @@ def _walk_row(tr: etree._Element, walk: _Walk) -> None:
     walk.rows.append(_Row(texts, tr, True))
 
 
-def _is_layout_cell(cell: etree._Element, text: str) -> bool:
-    """A cell that holds a page region (nested tables, or several paragraphs of prose)
-    rather than one value or label."""
-    if cell.find(".//table") is not None:
-        return True
-    if len(text) > 200:
-        blocks = sum(1 for e in cell.iter("p", "div", "h1", "h2", "h3", "h4", "li"))
-        return blocks >= 2
-    return False
+def _is_prose_cell(cell: etree._Element, text: str) -> bool:
+    """A cell holding several paragraphs of prose: a page region of a layout table (as is
+    any cell holding a nested table), not a value or a label."""
+    if len(text) <= 200:
+        return False
+    return sum(1 for _ in cell.iter("p", "div", "h1", "h2", "h3", "h4", "li")) >= 2
 
 
 def _spacer_row(tr: etree._Element) -> bool:
-    """Word's zero-height row of empty cells that only fixes column widths."""
+    """Word's zero-height row of borderless empty cells that only fixes column widths
+    (other blank rows stay: their empty cells are null values)."""
     height = (tr.get("height") or "").strip().lower().removesuffix("px")
     if height in ("0", "1"):
         return True
-    return all(not (c.text or "").strip() and len(c) == 0 for c in tr)
+    return all(
+        not (c.text or "").strip() and len(c) == 0 and "border:none" in (c.get("style") or "")
+        for c in tr
+    )
 
 
 def cell_text(cell: etree._Element) -> str:
-    """All text of a cell joined with no separator (see the module docstring)."""
-    parts: list[str] = []
-    _gather(cell, parts)
-    return clean_text("".join(parts))
+    """All text of a cell joined with no separator (see the module docstring). Where a
+    ``<br>`` or a paragraph breaks the line, the whitespace around the break goes too, as
+    a browser drops it at line ends: "<p>83.82</p>\n<p>万元</p>" → "83.82万元"."""
+    lines: list[str] = []
+    current: list[str] = []
+    _gather(cell, lines, current, 0)
+    lines.append("".join(current))
+    return "".join(clean_text(line) for line in lines)
 
 
-def _gather(el: etree._Element, parts: list[str]) -> None:
+def _gather(el: etree._Element, lines: list[str], current: list[str], depth: int) -> None:
+    if depth > _MAX_DEPTH:
+        current.append("".join(el.itertext()))
+        return
     if el.text:
-        parts.append(el.text)
+        current.append(el.text)
     for child in el:
         tag = _tag(child)
         if tag is not None and tag not in _SKIP_TAGS and not _hidden(child):
-            _gather(child, parts)
+            breaks = tag == "br" or tag in _BLOCK_TAGS or tag in _CELL_TAGS
+            if breaks:
+                _break_line(lines, current)
+            _gather(child, lines, current, depth + 1)
+            if breaks:
+                _break_line(lines, current)
         if child.tail:
-            parts.append(child.tail)
+            current.append(child.tail)
+
+
+def _break_line(lines: list[str], current: list[str]) -> None:
+    lines.append("".join(current))
+    current.clear()
 
 
 # --- the main content -----------------------------------------------------------------
 
 
 def _marker_masks(rows: list[_Row]) -> dict[etree._Element, int]:
-    """For every element holding a report marker: the set of markers under it (bits)."""
+    """Set each row's own markers; return, for every element holding a report marker,
+    the set of markers under it (bits)."""
     masks: dict[etree._Element, int] = {}
     for row in rows:
         bits = 0
         for cell in row.cells:
             if len(cell) <= _MARKER_MAX_LEN:
-                for i, pattern in enumerate(_MARKERS):
-                    if pattern.search(cell):
-                        bits |= 1 << i
+                for m in _MARKERS.finditer(cell):
+                    bits |= 1 << int(m.lastgroup[1:])  # type: ignore[index]
         if not bits:
             continue
+        row.markers = bits
         el: etree._Element | None = row.origin
         while el is not None:
             masks[el] = masks.get(el, 0) | bits
@@ -388,10 +454,12 @@ def _marker_masks(rows: list[_Row]) -> dict[etree._Element, int]:
     return masks
 
 
-def _is_chrome(el: etree._Element, pattern: re.Pattern[str] = _CHROME) -> bool:
-    tag = _tag(el)
-    if pattern is _CHROME and tag in _CHROME_TAGS:
-        return True
+def _is_chrome(el: etree._Element) -> bool:
+    return _tag(el) in _CHROME_TAGS or _names_match(el, _CHROME)
+
+
+def _names_match(el: etree._Element, pattern: re.Pattern[str]) -> bool:
+    """Does a class or id token of ``el`` match ``pattern``?"""
     for name in ("class", "id"):
         value = el.get(name)
         if value and any(pattern.search(token) for token in value.split()):
@@ -406,8 +474,8 @@ def _choose_container(
     known article container of the common portal templates; else the body."""
     full = 0
     for row in rows:
-        if not _under_chrome(row.origin, body):
-            full |= masks.get(row.origin, 0)
+        if row.markers & ~full and not _under_chrome(row.origin, body):
+            full |= row.markers
     if full.bit_count() >= _MIN_MARKERS:
         best: etree._Element | None = None
         best_depth = -1
@@ -418,7 +486,8 @@ def _choose_container(
                     best, best_depth = el, depth
         if best is not None:
             return best
-    return _known_container(body) or body
+    known = _known_container(body)
+    return known if known is not None else body
 
 
 def _under_chrome(el: etree._Element, stop: etree._Element) -> bool:
@@ -452,13 +521,14 @@ def _known_container(body: etree._Element) -> etree._Element | None:
 
 
 def _text_size(el: etree._Element) -> int:
-    return len(clean_text(el.text_content()))
+    return len(clean_text("".join(el.itertext())))
 
 
 def _content_rows(
     rows: list[_Row], container: etree._Element, masks: dict[etree._Element, int]
 ) -> list[_Row]:
-    """Rows under ``container``, without chrome boxes and "related articles" lists."""
+    """Rows under ``container``, without chrome boxes holding no report marker and without
+    "related articles" lists."""
     kept: list[_Row] = []
     related_box: etree._Element | None = None
     verdicts: dict[etree._Element, bool] = {}
@@ -468,16 +538,16 @@ def _content_rows(
             continue
         if any(_drop_box(el, masks, verdicts) for el in chain):
             continue
-        if related_box is not None and related_box in chain:
+        if related_box is not None and (related_box is container or related_box in chain):
             continue
         if not row.table and len(row.cells) == 1:
             line = row.cells[0]
             if _RELATED_HEADING.match(line):
-                related_box = row.origin.getparent() if row.origin is not container else container
-                if related_box is None:
-                    related_box = container
+                # the list is the heading's box; a heading right in the content box ends it
+                parent = row.origin.getparent() if row.origin is not container else None
+                related_box = parent if parent is not None and parent in chain else container
                 continue
-            if _FURNITURE_LINE.match(line) and len(line) < 120:
+            if len(line) < _FURNITURE_MAX_LEN and _FURNITURE_LINE.match(line):
                 continue
         kept.append(row)
     return kept
@@ -500,7 +570,7 @@ def _drop_box(
 ) -> bool:
     verdict = verdicts.get(el)
     if verdict is None:
-        verdict = _is_chrome(el) and masks.get(el, 0).bit_count() < 2
+        verdict = _is_chrome(el) and not masks.get(el)
         verdicts[el] = verdict
     return verdict
 
@@ -530,54 +600,49 @@ def _first(metas: dict[str, str], names: tuple[str, ...]) -> str | None:
 def _title(
     root: etree._Element, body: etree._Element, metas: dict[str, str], container: etree._Element
 ) -> str | None:
+    """Meta ArticleTitle/og:title; else the heading naming a report near the content; else
+    the part of ``<title>`` naming a report; else the page's ``<h1>``; else ``<title>``
+    without the site name."""
     title = _first(metas, _META_TITLE)
     if title:
         return title
-    heading = _main_heading(body, container)
+    heading, h1 = _main_heading(body, container)
     if heading:
         return heading
     el = root.find(".//title")
-    if el is None:
-        return None
-    return _strip_site_name(clean_text(el.text_content())) or None
+    page_title = _strip_site_name(clean_text("".join(el.itertext()))) if el is not None else ""
+    if page_title and _TITLE_WORDS.search(page_title):
+        return page_title
+    return h1 or page_title or None
 
 
-def _main_heading(body: etree._Element, container: etree._Element) -> str | None:
-    """The page's own heading: a heading-like element (h1–h3 or a *title* box) naming a
-    report, nearest before the content; failing that the first one inside it."""
+def _main_heading(body: etree._Element, container: etree._Element) -> tuple[str | None, str | None]:
+    """(the nearest heading-like element — h1–h3 or a *title* box — naming a report before
+    the content, or else the first one inside it; the last ``<h1>`` before the content, or
+    else the first inside it).
+    Headings after the content belong to other articles."""
+    inside = set(container.iter())
     before: str | None = None
-    inside: str | None = None
-    fallback_h1: str | None = None
-    in_container = False
-    container_end = _last_descendant(container)
+    last_h1: str | None = None
+    entered = False
     for el in body.iter():
+        is_inside = el in inside
+        if entered and not is_inside:
+            break  # past the content
+        entered = entered or is_inside
         tag = _tag(el)
-        if tag is None:
+        if tag is None or not _is_heading(el, tag):
             continue
-        if el is container:
-            in_container = True
-        if in_container and before is not None:
-            break
-        if _is_heading(el, tag):
-            text = cell_text(el)
-            if 4 <= len(text) <= 120 and not _in_link_or_chrome(el, body):
-                if _TITLE_WORDS.search(text):
-                    if in_container:
-                        inside = inside or text
-                    else:
-                        before = text
-                elif tag == "h1" and not in_container:
-                    fallback_h1 = text
-        if el is container_end and in_container:
-            break
-    return before or inside or fallback_h1
-
-
-def _last_descendant(el: etree._Element) -> etree._Element:
-    last = el
-    for last in el.iter():  # noqa: B007 - the loop variable is the result
-        pass
-    return last
+        text = cell_text(el)
+        if not 4 <= len(text) <= 120 or _in_link_or_list(el, body):
+            continue
+        if _TITLE_WORDS.search(text):
+            if is_inside:
+                return before or text, last_h1
+            before = text
+        elif tag == "h1" and (not is_inside or last_h1 is None):
+            last_h1 = text
+    return before, last_h1
 
 
 def _is_heading(el: etree._Element, tag: str) -> bool:
@@ -590,13 +655,14 @@ def _is_heading(el: etree._Element, tag: str) -> bool:
     return False
 
 
-def _in_link_or_chrome(el: etree._Element, stop: etree._Element) -> bool:
+def _in_link_or_list(el: etree._Element, stop: etree._Element) -> bool:
+    """Headings of other articles: links, list items, menus, related-article boxes."""
     node: etree._Element | None = el
     while node is not None and node is not stop:
-        if _tag(node) in ("a", "li", "nav") or _is_chrome(node, _NOT_TITLE):
+        if _tag(node) in ("a", "li", "nav") or _names_match(node, _NOT_TITLE):
             return True
         node = node.getparent()
-    return el.find(".//a") is not None and len(el) == 1
+    return len(el) == 1 and _tag(el[0]) == "a" and not (el.text or "").strip()
 
 
 def _strip_site_name(title: str) -> str:
@@ -629,31 +695,37 @@ def _valid_date(y: str, m: str, d: str) -> str | None:
 
 
 def _rows_around(rows: list[_Row], container: etree._Element) -> tuple[list[str], list[str]]:
-    """Page lines outside the content (before it first, then after) and inside it."""
-    outside: list[str] = []
+    """Page lines outside the content (those before it, then those after it) and the
+    lines inside it."""
+    before: list[str] = []
+    after: list[str] = []
     inside: list[str] = []
     for row in rows:
         line = "\t".join(row.cells)
-        if _chain_to(row.origin, container) is None:
-            outside.append(line)
-        else:
+        if _chain_to(row.origin, container) is not None:
             inside.append(line)
-    return outside, inside
+        elif inside:
+            after.append(line)
+        else:
+            before.append(line)
+    return before + after, inside
 
 
 def _published(
     meta: dict[str, str],
     metas: dict[str, str],
-    rows: list[_Row],
-    container: etree._Element,
+    outside: list[str],
+    inside: list[str],
     url: str | None,
 ) -> None:
+    """Meta tags first; then a labelled date in the page text around the content (any
+    label) or in it (发布时间/发布日期 only: a report's own dates are not its publication);
+    last the date a TRS URL carries (…/t20230119_2136694.shtml)."""
     value = _first(metas, _META_DATE)
     found = iso_date(value) if value else None
     if found:
         meta["published"], meta["published_source"] = found, "page-meta"
         return
-    outside, inside = _rows_around(rows, container)
     found = _labelled_date(outside) or _labelled_date(inside, strict=True)
     if found:
         meta["published"], meta["published_source"] = found, "page-text"
@@ -682,14 +754,12 @@ def _labelled_date(lines: list[str], *, strict: bool = False) -> str | None:
     return best[1] if best else None
 
 
-def _source_agency(
-    meta: dict[str, str], metas: dict[str, str], rows: list[_Row], container: etree._Element
-) -> None:
+def _source_agency(meta: dict[str, str], metas: dict[str, str], outside: list[str]) -> None:
+    """Meta ContentSource; else "来源：…" / "发布机构：…" in the page text around the content."""
     value = _first(metas, _META_SOURCE)
     if value:
         meta["source_agency"] = value
         return
-    outside, _ = _rows_around(rows, container)
     for line in outside:
         m = _SOURCE.search(line)
         if m:

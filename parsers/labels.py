@@ -40,6 +40,15 @@ def fold(label: str) -> str:
     return s.rstrip(":：;；。")
 
 
+_ANY_NOTE = re.compile(r"(?<=.)\([^()]*\)")
+
+
+def strip_notes(key: str) -> str:
+    """A folded label without its parenthetical notes: regional reports annotate labels
+    ("规章（设区的市、自治州人民政府应提供相关数据）", "上一年项目数量（指2019年事项数）")."""
+    return _ANY_NOTE.sub("", key)
+
+
 def unit_in_header(label: str) -> str | None:
     """The unit a column header declares, e.g. "本年收费金额（单位：万元）" → "万元"."""
     m = _UNIT_IN_HEADER.search(re.sub(r"\s+", "", unicodedata.normalize("NFKC", label)))
@@ -86,10 +95,12 @@ def lookup(text: str, kinds: tuple[str, ...], fuzzy: bool = True) -> Label | Non
     if not key:
         return None
     exact, by_kind = _lexicon()
-    for kind in kinds:
-        for label in exact.get(key, []):
-            if label.kind == kind:
-                return label
+    bare = strip_notes(key)
+    for candidate in (key, bare) if bare != key else (key,):
+        for kind in kinds:
+            for label in exact.get(candidate, []):
+                if label.kind == kind:
+                    return label
     if not fuzzy or len(key) < 4 or len(key) > 60:
         return None
     best: tuple[float, Label | None] = (0.0, None)

@@ -49,6 +49,11 @@ def title_from_text(text: str) -> str | None:
     return None
 
 
+def looks_like_report_title(title: str) -> bool:
+    """A page or file title worth reading ("附件", "新建 Microsoft Word 文档" are not)."""
+    return any(word in title for word in ("报告", "年报", "年度"))
+
+
 def agency_from_title(title: str) -> str | None:
     s = _TITLE_NOISE.sub("", title)
     s = _REPORT_WORDS.sub("", s)
@@ -88,7 +93,8 @@ def signing_date(text: str) -> str | None:
 
 def extract_meta(text: str, title: str | None, page_meta: dict[str, str]) -> Meta:
     own_title = title_from_text(text)
-    candidates = [t for t in (title, own_title) if t]
+    page_title = title if title and looks_like_report_title(title) else None
+    candidates = [t for t in (page_title, own_title) if t]
     agency = None
     year = None
     for t in candidates:

@@ -28,7 +28,7 @@ from parsers.format_spec import (
     RL_RESULTS,
     application_rows,
 )
-from parsers.labels import Label, fold, lookup, unit_in_header
+from parsers.labels import Label, fold, lookup, strip_notes, unit_in_header
 from parsers.model import APPLICATIONS, PROACTIVE, REVIEW_LITIGATION, Cell, Finding
 from parsers.values import BLANK, CellValue, clean, read_cell
 
@@ -346,8 +346,15 @@ class _Interpreter:
 
     def _extra_row(self, label: str, view: _RowView) -> None:
         key = _LEADING_PERIOD.sub("", label).strip()
+        bare = strip_notes(unicodedata.normalize("NFKC", key))
+        if bare and bare != unicodedata.normalize("NFKC", key):
+            key = bare
         numbers = [v.value for _, v in view.values]
-        self.out.extra[key] = numbers[0] if len(numbers) == 1 else numbers
+        columns = self.metrics if self.context == PROACTIVE else APPLICANTS
+        if len(numbers) == len(columns) > 1:
+            self.out.extra[key] = dict(zip(columns, numbers, strict=True))
+        else:
+            self.out.extra[key] = numbers[0] if len(numbers) == 1 else numbers
         self.out.findings.append(
             Finding(
                 rule="unknown_row",
@@ -394,13 +401,14 @@ class _Interpreter:
 
 
 def _fit(values: list[tuple[str, CellValue]], n: int) -> list[tuple[str, CellValue]]:
-    """Values for ``n`` columns: surplus blanks dropped (leading first: merged-cell
-    placeholders), missing cells left out (they stay null)."""
+    """Values for ``n`` columns: surplus blanks dropped — leading ones first (the empty
+    fields a label spanning several columns leaves in PDF text), then trailing padding;
+    missing cells are left out (they stay null)."""
     vals = list(values)
+    while len(vals) > n and not clean(vals[0][0]):
+        vals.pop(0)
     while len(vals) > n and not clean(vals[-1][0]):
         vals.pop()
-    while len(vals) > n and vals[0][1].kind == "blank" and not clean(vals[0][0]):
-        vals.pop(0)
     return vals[:n]
 
 

@@ -60,7 +60,7 @@ def test_parse_summary_lists_findings() -> None:
         (b"\x00\x01\x02binary\x00" * 50, "unsupported document format"),
         (b"", "empty document"),
         ("只是一段普通的文字，没有任何表格。".encode(), "no report tables"),
-        (b"%PDF-1.4 truncated", "unsupported document format: pdf"),
+        (b"%PDF-1.4 truncated", "corrupt or truncated PDF"),
     ],
 )
 def test_unreadable_input_is_one_line_and_nonzero(tmp_path, content, reason) -> None:

@@ -65,7 +65,7 @@ def test_review_2021(report_2021) -> None:
 
 
 def test_consistent_and_extra_row_kept(report_2021) -> None:
-    assert report_2021.extra == {"其他主动公开文件": [12, 0, 12]}
+    assert report_2021.extra == {"其他主动公开文件": {"本年制发件数": 12, "本年废止件数": 0, "现行有效件数": 12}}
     assert [(f.rule, f.location) for f in report_2021.findings] == [
         ("unknown_row", "proactive/其他主动公开文件")
     ]

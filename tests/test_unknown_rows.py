@@ -20,9 +20,9 @@ def _insert_after(anchor: str, block: str) -> bytes:
 
 
 def test_unknown_proactive_row_becomes_extra() -> None:
-    data = _insert_after("\t行政强制\n", "\t其他主动公开文件\n\t12\n\t0\n\t12\n\n")
+    data = _insert_after("\t规范性文件\n", "\t其他主动公开文件（含以本单位名义正式签发的文件）\n\t12\n\t0\n\t12\n\n")
     report = parse(data, name="x.txt")
-    assert report.extra["其他主动公开文件"] == [12, 0, 12]
+    assert report.extra["其他主动公开文件"] == {"本年新制作数量": 12, "本年新公开数量": 0, "对外公开总数量": 12}
     assert ("unknown_row", "proactive/其他主动公开文件") in {(f.rule, f.location) for f in report.findings}
     assert flatten(report.to_json()) == flatten(load(TRUTH))
 
@@ -30,7 +30,9 @@ def test_unknown_proactive_row_becomes_extra() -> None:
 def test_unknown_application_row_becomes_extra() -> None:
     data = _insert_after("\t二、上年结转政府信息公开申请数量\n", "\t其中：网上申请\n\t30\n\t0\n\t0\n\t0\n\t0\n\t0\n\t30\n\n")
     report = parse(data, name="x.txt")
-    assert report.extra["其中：网上申请"] == [30, 0, 0, 0, 0, 0, 30]
+    assert report.extra["其中：网上申请"] == {
+        "自然人": 30, "商业企业": 0, "科研机构": 0, "社会公益组织": 0, "法律服务机构": 0, "其他": 0, "总计": 30
+    }
     assert flatten(report.to_json()) == flatten(load(TRUTH))
 
 
