@@ -26,10 +26,13 @@ def main() -> None:
 
     \b
     常用流程 / typical use:
-      zfxxgk demo                 内置样例：解析、建库、发布 / bundled sample, built and served
-      zfxxgk parse 报告.html --json  解析一份报告 / parse one report
-      zfxxgk build 文件夹          解析文件夹并写入 archive.db / parse a folder into archive.db
-      zfxxgk serve                只读发布 archive.db / serve archive.db read-only
+      zfxxgk demo                  内置样例：抓取、解析、建库、发布 / the whole pipeline on the sample portal
+      zfxxgk parse 报告.html --json   解析一份报告 / parse one report
+      zfxxgk crawl --all           抓取登记的网站 / crawl the registered portals
+      zfxxgk ingest                解析抓取结果入库 / parse the captures into archive.db
+      zfxxgk update                抓取 + 入库 / crawl, then ingest
+      zfxxgk build 文件夹           解析文件夹并写入 archive.db / parse a folder into archive.db
+      zfxxgk serve                 只读发布 archive.db / serve archive.db read-only
     """
 
 
@@ -109,26 +112,113 @@ def serve_command(db_path: Path, host: str, port: int) -> None:
     sys.exit(serve(db_path, host=host, port=port))
 
 
+def _blobs_for(db_path: Path) -> Path:
+    return db_path.resolve().parent / "blobs"
+
+
+@main.command("crawl")
+@click.option("--source", "sources", multiple=True, metavar="ID",
+              help="只抓取这些登记源（可重复）/ crawl only these registry sources (repeatable).")
+@click.option("--all", "crawl_all", is_flag=True, help="抓取全部登记源 / crawl every registry source.")
+@click.option("--registry", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="登记表文件（默认 crawler/sources.yaml）/ the source registry (default crawler/sources.yaml).")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True, help="数据库文件 / the archive database.")
+@click.option("--blobs", "blobs_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="原始文件目录（默认数据库旁的 blobs/）/ blob store (default: blobs/ beside the database).")
+def crawl_command(sources: tuple[str, ...], crawl_all: bool, registry: Path | None, db_path: Path,
+                  blobs_dir: Path | None) -> None:
+    """抓取登记的政府网站年报栏目 / Crawl registered report columns into raw captures.
+
+    遵守 robots.txt、自动限速、增量（条件请求与内容哈希）、可中断续抓。
+    Polite (robots.txt, AutoThrottle), incremental (conditional GET, content hashes), resumable.
+    """
+    if not sources and not crawl_all:
+        raise click.UsageError("请指定 --source ID 或 --all / give --source ID or --all")
+    from zfxxgk.crawl import run_crawl
+
+    stats = run_crawl(db_path, blobs_dir or _blobs_for(db_path), sources=list(sources) or None,
+                      all=crawl_all, registry=registry, log=_log)
+    if not stats.ok:
+        sys.exit(1)
+
+
+@main.command("ingest")
+@click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=DEFAULT_DB, show_default=True, help="数据库文件 / the archive database.")
+@click.option("--blobs", "blobs_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="原始文件目录（默认数据库旁的 blobs/）/ blob store (default: blobs/ beside the database).")
+def ingest_command(db_path: Path, blobs_dir: Path | None) -> None:
+    """解析已抓取的报告与附件并入库 / Parse captured reports and attachments into the archive.
+
+    可重复运行，只解析尚未入库的内容。 Re-runnable: only bytes not yet in the archive are parsed.
+    """
+    from zfxxgk.ingest import ingest_captures
+
+    ingest_captures(db_path, blobs_dir or _blobs_for(db_path), log=_log)
+
+
+@main.command("update")
+@click.option("--source", "sources", multiple=True, metavar="ID", help="只更新这些登记源 / only these sources.")
+@click.option("--registry", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="登记表文件 / the source registry.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True, help="数据库文件 / the archive database.")
+def update_command(sources: tuple[str, ...], registry: Path | None, db_path: Path) -> None:
+    """增量更新：抓取 → 解析 → 入库 / Incremental update: crawl, then parse into the archive."""
+    from zfxxgk.crawl import run_crawl
+    from zfxxgk.ingest import ingest_captures
+
+    blobs = _blobs_for(db_path)
+    stats = run_crawl(db_path, blobs, sources=list(sources) or None, all=not sources,
+                      registry=registry, log=_log)
+    ingest_captures(db_path, blobs, log=_log)
+    if not stats.ok:
+        sys.exit(1)
+
+
+@main.command("sample-portal")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址 / address to bind.")
+@click.option("--port", default=8700, show_default=True, type=int,
+              help="第一个站点的端口，其余依次递增 / port of the first site; the others follow.")
+@click.option("--registry-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="写出样例门户的登记表 / write the sample portal's registry here.")
+def sample_portal_command(host: str, port: int, registry_out: Path | None) -> None:
+    """运行内置样例门户（每种网站系统一个站点）/ Serve the bundled sample portal on loopback.
+
+    包括 TRS、大汉 jcms、广东 gkmlpt、通用列表、JavaScript 列表与 521 验证页等。
+    One site per CMS family (TRS, Hanweb jcms, gkmlpt, generic lists), a JavaScript listing,
+    a 521 cookie challenge, GBK pages, robots.txt and a spam mirror.
+    """
+    from zfxxgk.portal import serve_portal
+
+    serve_portal(host, port, registry_out=registry_out, log=_log)
+
+
 @main.command("demo")
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=Path("var/demo"),
-              show_default=True, help="样例文件与数据库的目录 / where the sample documents and database go.")
-@click.option("--generated", default=60, show_default=True, type=int,
-              help="额外生成的样例报告数 / how many generated reports to add to the seeds.")
+              show_default=True, help="样例数据库与原始文件的目录 / where the sample archive goes.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址 / address to bind.")
 @click.option("--port", default=8001, show_default=True, type=int, help="端口 / port.")
 @click.option("--no-serve", is_flag=True, help="只建库不发布 / build only, do not serve.")
-def demo_command(workdir: Path, generated: int, host: str, port: int, no_serve: bool) -> None:
-    """内置样例：生成样例报告、解析、建库并发布 / Build the bundled sample archive and serve it.
+def demo_command(workdir: Path, host: str, port: int, no_serve: bool) -> None:
+    """内置样例：启动样例门户、抓取、解析、建库并发布 / The whole pipeline on the bundled sample.
 
-    样例包括五份真实报告（种子）和生成的报告（两种格式年代、文本与 HTML）。
-    The sample holds the five real seed reports plus generated ones (both eras, text and HTML).
+    样例门户在 127.0.0.1 上提供五份真实报告（种子）和生成的报告（两种格式年代，网页与附件）；
+    抓取后解析入库，再以只读方式发布。 The sample portal serves the five real seed reports and
+    generated ones (both eras, pages and attachments) on loopback; they are crawled, parsed,
+    built into an archive and served read-only.
     """
-    from zfxxgk.build import build_archive
-    from zfxxgk.demo import write_samples
+    from zfxxgk.crawl import crawl_sample_portal
+    from zfxxgk.ingest import ingest_captures
 
-    documents = write_samples(workdir / "documents", generated=generated, log=_log)
+    workdir.mkdir(parents=True, exist_ok=True)
     db_path = workdir / "archive.db"
-    build_archive(documents, db_path, log=_log)
+    blobs = _blobs_for(db_path)
+    stats = crawl_sample_portal(db_path, blobs, log=_log)
+    ingest_captures(db_path, blobs, log=_log)
+    if not stats.ok:
+        _log("抓取有错误，详见 crawl_runs 表 / the crawl had errors: see the crawl_runs table")
     if no_serve:
         _log(f"数据库已生成 / archive built: {db_path}")
         return

@@ -1,0 +1,290 @@
+"""Build (or update) the archive from a folder of documents.
+
+Idempotent by content: a document whose sha256 is already in the archive (as a report or a
+recorded failure) is skipped, so running a build twice adds nothing; new bytes under a
+known path become that document's next version. Parsing — the slow part — runs in worker
+processes once there are enough documents, while this process writes.
+
+Reports are written in batches, one transaction each. If anything in a batch fails, the
+whole batch is rolled back and written again one report per transaction, the failing one
+recorded in ``parse_failures``: no report is ever half written, and the common case pays
+for no savepoints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import sqlite3
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from zfxxgk import db as archive
+from zfxxgk import fts
+
+LOG_EVERY = 500
+BATCH = 500  # reports per transaction
+CHUNK = 25  # documents per task sent to a worker process
+POOL_MIN_DOCUMENTS = 200  # below this, parsing in-process is faster than starting workers
+BULK_MIN_DOCUMENTS = 20_000  # from this many files (and 2x the archive), defer cell indexes
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class BuildStats:
+    """What a build did. ``documents`` counts every file seen."""
+
+    documents: int = 0
+    reports_added: int = 0
+    reports_unchanged: int = 0
+    versions_added: int = 0
+    failures: int = 0
+    cells: int = 0
+    findings: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class _Item:
+    """One new document on its way in: its bytes, then its report (with FTS columns) or
+    the reason it could not be read."""
+
+    document_key: str
+    sha256: str
+    data: bytes | None = None
+    report: object | None = None
+    fts_columns: tuple[str, str] | None = None
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class _Outcome:
+    document_key: str
+    added: tuple[int, int, int] | None = None  # (report id, n_cells, n_findings)
+    failed: bool = False
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def iter_documents(source: Path) -> Iterator[Path]:
+    """Every file under ``source`` in a stable order, except hidden files and the samples'
+    ``*.truth.json`` sidecars (hand-made answers, not documents)."""
+    for path in sorted(source.rglob("*")):
+        rel = path.relative_to(source)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.is_file() and not path.name.endswith(".truth.json"):
+            yield path
+
+
+def parse_item(item: _Item) -> _Item:
+    """Parse one document and tokenize it for search; never raises (runs in workers)."""
+    from parsers import ParseError, parse
+
+    if item.error is not None or item.data is None:
+        return item
+    try:
+        report = parse(item.data, name=item.document_key)
+    except ParseError as e:
+        item.error = str(e) or type(e).__name__
+    except Exception as e:  # noqa: BLE001 - one bad document must not stop the build
+        item.error = f"{type(e).__name__}: {e}"
+    else:
+        item.report = report
+        item.fts_columns = fts.index_columns(fts.document_text(report.title, report.text))
+    item.data = None  # not needed any more: keep it out of the way back
+    return item
+
+
+def _parse_chunk(items: list[_Item]) -> list[_Item]:
+    return [parse_item(item) for item in items]
+
+
+def _new_documents(source: Path, paths: list[Path], known: set[str],
+                   stats: BuildStats) -> Iterator[_Item]:
+    """Each document not yet in the archive (or unreadable, with its error)."""
+    for path in paths:
+        stats.documents += 1
+        key = path.relative_to(source).as_posix()
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            yield _Item(key, "", error=f"无法读取文件 / cannot read file: {e.strerror or e}")
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        if sha in known:
+            stats.reports_unchanged += 1
+            continue
+        known.add(sha)
+        yield _Item(key, sha, data)
+
+
+def _chunks(items: Iterator[_Item], size: int) -> Iterator[list[_Item]]:
+    chunk: list[_Item] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _parsed_stream(documents: Iterator[_Item], workers: int) -> Iterator[_Item]:
+    """Parsed documents in input order; in worker processes once there are many."""
+    head: list[_Item] = []
+    for item in documents:
+        head.append(item)
+        if len(head) >= POOL_MIN_DOCUMENTS:
+            break
+    if workers <= 1 or len(head) < POOL_MIN_DOCUMENTS:
+        for item in head:
+            yield parse_item(item)
+        for item in documents:
+            yield parse_item(item)
+        return
+
+    def everything() -> Iterator[_Item]:
+        yield from head
+        yield from documents
+
+    # spawn: workers must not inherit this process's open SQLite connection
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: deque[Future[list[_Item]]] = deque()
+        for chunk in _chunks(everything(), CHUNK):
+            pending.append(pool.submit(_parse_chunk, chunk))
+            while len(pending) > 4 * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def build_archive(source: Path, db_path: Path, *, log: Log = _stderr,
+                  workers: int | None = None) -> BuildStats:
+    """Parse every document under ``source`` into the archive at ``db_path``.
+
+    Unreadable documents become ``parse_failures`` rows and the build goes on. Progress is
+    logged every ``LOG_EVERY`` documents and at the end (中文 first, then English).
+    ``workers``: parsing processes (default: the CPU count, at most 4; 1 parses inline).
+    """
+    started = time.perf_counter()
+    source = Path(source)
+    stats = BuildStats()
+    db = archive.connect(db_path)
+    try:
+        known = archive.known_hashes(db)
+        current_keys = {r[0] for r in db.execute("SELECT DISTINCT document_key FROM reports")}
+        paths = list(iter_documents(source))
+        log(f"开始建库：{len(paths)} 份文件 {source} → {db_path} / "
+            f"building {len(paths)} documents from {source} into {db_path}")
+        stream = _parsed_stream(_new_documents(source, paths, known, stats),
+                                workers or _default_workers())
+        bulk = len(paths) >= BULK_MIN_DOCUMENTS and len(paths) > 2 * len(known)
+        with archive.bulk_load(db) if bulk else nullcontext():
+            next_log = LOG_EVERY
+            for batch in _chunks(stream, BATCH):
+                for outcome in _write_batch(db, batch):
+                    _count(outcome, stats, current_keys)
+                if stats.reports_added + stats.reports_unchanged + stats.failures >= next_log:
+                    log(_progress(stats, started))
+                    next_log += LOG_EVERY
+        if stats.reports_added:
+            db.execute(f"INSERT INTO {fts.FTS_TABLE}({fts.FTS_TABLE}) VALUES('optimize')")
+            db.execute("PRAGMA optimize")
+    finally:
+        db.rollback()
+        db.close()
+    stats.seconds = round(time.perf_counter() - started, 3)
+    log(_summary(stats))
+    return stats
+
+
+def _write_batch(db: sqlite_utils.Database, batch: list[_Item]) -> list[_Outcome]:
+    """Write a batch in one transaction; on any error, again one report at a time."""
+    try:
+        db.begin()
+        outcomes = [_write_one(db, item) for item in batch]
+        db.commit()
+        return outcomes
+    except Exception:  # noqa: BLE001 - find the culprit below, one transaction each
+        db.rollback()
+    outcomes = []
+    for item in batch:
+        try:
+            with db.atomic():
+                outcomes.append(_write_one(db, item))
+        except sqlite3.OperationalError:
+            raise  # locked, full, read-only: the environment, not this document
+        except Exception as e:  # noqa: BLE001 - recorded, the build goes on
+            archive.record_failure(
+                db, document_key=item.document_key, sha256=item.sha256,
+                error=f"写入失败 / write failed: {type(e).__name__}: {e}",
+            )
+            outcomes.append(_Outcome(item.document_key, failed=True))
+    return outcomes
+
+
+def _write_one(db: sqlite_utils.Database, item: _Item) -> _Outcome:
+    if item.error is not None:
+        archive.record_failure(db, document_key=item.document_key, sha256=item.sha256,
+                               error=item.error)
+        return _Outcome(item.document_key, failed=True)
+    added = archive.insert_report(db, item.report, document_key=item.document_key,
+                                  sha256=item.sha256, fts_columns=item.fts_columns)
+    return _Outcome(item.document_key, added=added)
+
+
+def _count(outcome: _Outcome, stats: BuildStats, current_keys: set[str]) -> None:
+    if outcome.failed:
+        stats.failures += 1
+    elif outcome.added is None:
+        stats.reports_unchanged += 1
+    else:
+        stats.reports_added += 1
+        stats.cells += outcome.added[1]
+        stats.findings += outcome.added[2]
+        if outcome.document_key in current_keys:
+            stats.versions_added += 1
+        current_keys.add(outcome.document_key)
+
+
+def _progress(stats: BuildStats, started: float) -> str:
+    seconds = time.perf_counter() - started
+    return (
+        f"已处理 {stats.documents} 份文件：新增 {stats.reports_added}，未变 "
+        f"{stats.reports_unchanged}，失败 {stats.failures}（{seconds:.1f} 秒） / "
+        f"{stats.documents} documents: {stats.reports_added} added, "
+        f"{stats.reports_unchanged} unchanged, {stats.failures} failed ({seconds:.1f} s)"
+    )
+
+
+def _summary(stats: BuildStats) -> str:
+    return (
+        f"建库完成：{stats.documents} 份文件，新增报告 {stats.reports_added}（其中新版本 "
+        f"{stats.versions_added}），未变 {stats.reports_unchanged}，失败 {stats.failures}，"
+        f"单元格 {stats.cells}，发现 {stats.findings}，用时 {stats.seconds:.1f} 秒 / "
+        f"build done: {stats.documents} documents, {stats.reports_added} reports added "
+        f"({stats.versions_added} new versions), {stats.reports_unchanged} unchanged, "
+        f"{stats.failures} failed, {stats.cells} cells, {stats.findings} findings "
+        f"in {stats.seconds:.1f} s"
+    )

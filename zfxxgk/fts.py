@@ -1,0 +1,164 @@
+"""Chinese full-text search over plain SQLite FTS5: character and bigram tokens.
+
+Why this design: FTS5's built-in ``unicode61`` tokenizer reads a run of Chinese as one
+token, so it finds nothing inside a sentence; ``trigram`` cannot match one- or
+two-character words; word segmentation (jieba) misses substrings that cross a word
+boundary (信息公 in 信息/公开). A custom tokenizer would make the database unreadable to any
+tool without it. So the text is rewritten, before it reaches FTS5, into words that
+``unicode61`` keeps intact:
+
+* every character becomes the hex of its UTF-16 code unit(s) (ASCII letters lower-cased
+  first, as SQLite's LIKE folds only ASCII), e.g. 信 → ``4fe1``, a → ``0061``;
+* column ``chars`` holds each distinct non-space code unit once (presence is all a
+  one-character query needs);
+* column ``bigrams`` holds every overlapping pair of code units, in order, as 8 hex digits
+  (信息 → ``4fe1606f``).
+
+Fixed-width hex lets both columns be produced at C speed (``bytes.hex`` over the UTF-16
+bytes), which matters when a build indexes hundreds of millions of characters. A character
+outside the BMP is two code units on both the index and the query side, so it still matches
+exactly.
+
+A query term of n ≥ 2 characters becomes the FTS5 phrase of its n − 1 bigrams: consecutive
+overlapping bigrams occur exactly where the term occurs, so the match equals a substring
+match (``LIKE '%term%'``). A one-character term becomes the single character token.
+Whitespace separates terms, which must all occur (AND), as in a search box.
+
+The same functions serve indexing (``zfxxgk.db``) and querying (the Datasette plugin
+re-registers ``escape_fts`` with ``to_match``), so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+
+FTS_TABLE = "reports_fts"
+FTS_COLUMNS = ("chars", "bigrams")
+
+# A token every indexed document carries in ``chars`` (``z`` is no hex digit, so no
+# character token can equal it): an empty query matches every document, as LIKE '%%' does.
+EVERY_DOCUMENT = "zz"
+MATCH_EVERYTHING = f'chars : "{EVERY_DOCUMENT}"'
+
+_ASCII_UPPER = re.compile("[A-Z]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII A–Z only: the case folding SQLite's LIKE does, no more."""
+    return _ASCII_UPPER.sub(lambda m: m.group().lower(), text)
+
+
+def _units(text: str) -> bytes:
+    """The folded text as big-endian UTF-16 bytes: two bytes per code unit."""
+    return fold(text).encode("utf-16-be", "surrogatepass")
+
+
+def char_tokens(text: str) -> list[str]:
+    """One token per UTF-16 code unit of ``text``, in order (spaces included)."""
+    return _units(text).hex(" ", 2).split()
+
+
+def _pairs(units: bytes) -> str:
+    """Space-separated overlapping pairs of code units, as 8-hex-digit tokens."""
+    n = len(units) // 2
+    if n < 2:
+        return ""
+    out = bytearray(4 * (n - 1))
+    out[0::4] = units[0 : 2 * (n - 1) : 2]
+    out[1::4] = units[1 : 2 * (n - 1) : 2]
+    out[2::4] = units[2::2]
+    out[3::4] = units[3::2]
+    return out.hex(" ", 4)
+
+
+def index_columns(text: str) -> tuple[str, str]:
+    """The ``(chars, bigrams)`` column values that index ``text``.
+
+    ``chars`` lists each distinct non-space code unit once (after ``EVERY_DOCUMENT``,
+    which lets an empty query match all); ``bigrams`` lists every
+    overlapping pair in order, whitespace included, so that a phrase can never match
+    across characters that are not adjacent in the text.
+    """
+    folded = fold(text or "")
+    distinct = "".join(sorted(ch for ch in set(folded) if not ch.isspace()))
+    chars = distinct.encode("utf-16-be", "surrogatepass").hex(" ", 2)
+    chars = f"{EVERY_DOCUMENT} {chars}" if chars else EVERY_DOCUMENT
+    return chars, _pairs(folded.encode("utf-16-be", "surrogatepass"))
+
+
+def document_text(title: str | None, text: str | None) -> str:
+    """What is indexed for a report: title, newline, text (the newline keeps a phrase
+    from matching across the two)."""
+    return f"{title or ''}\n{text or ''}"
+
+
+def query_terms(query: str) -> list[str]:
+    """Split a search-box query into terms: any run of whitespace separates them."""
+    return (query or "").split()
+
+
+def term_match(term: str) -> str:
+    """The FTS5 expression matching documents that contain ``term`` as a substring."""
+    units = _units(term)
+    if len(units) == 2:
+        return f'chars : "{units.hex()}"'
+    return f'bigrams : "{_pairs(units)}"'
+
+
+def to_match(query: str | None) -> str:
+    """Turn what a user typed into an FTS5 MATCH expression over ``reports_fts``.
+
+    Every whitespace-separated term must occur as a substring (ASCII case-insensitive).
+    An empty query matches every document (FTS5 would reject an empty expression).
+    """
+    terms = query_terms(query or "")
+    if not terms:
+        return MATCH_EVERYTHING
+    return " AND ".join(term_match(t) for t in terms)
+
+
+def snippet(text: str | None, query: str | None, width: int = 80, *,
+            start: str = "", end: str = "", ellipsis: str = "…") -> str:
+    """A window of about ``width`` characters of ``text`` around the first query match.
+
+    Contentless FTS5 has no ``snippet()``; this gives search results their context.
+    Every occurrence of a query term inside the window is wrapped in ``start``/``end``
+    (plain text: escape the result before wrapping it in HTML markers yourself, or pass
+    markers and escape the rest). Matching folds ASCII case like the search does.
+    Without a match, the beginning of the text is returned.
+    """
+    if not text:
+        return ""
+    width = max(int(width), 1)
+    folded = fold(text)
+    terms = [fold(t) for t in query_terms(query or "")]
+    hits = [(folded.find(t), t) for t in terms]
+    hits = [(pos, t) for pos, t in hits if pos >= 0]
+    if hits:
+        pos, term = min(hits)
+        left = max(0, pos - max(0, (width - len(term)) // 2))
+    else:
+        left = 0
+    right = min(len(text), left + width)
+    left = max(0, min(left, right - width))
+    window = _mark(text[left:right], folded[left:right], terms, start, end)
+    return (ellipsis if left > 0 else "") + window + (ellipsis if right < len(text) else "")
+
+
+def _mark(window: str, folded: str, terms: list[str], start: str, end: str) -> str:
+    """Wrap each occurrence of any term (longest first at a position) in markers."""
+    if not (start or end) or not terms:
+        return window
+    ordered = sorted(set(terms), key=len, reverse=True)
+    out: list[str] = []
+    i = 0
+    while i < len(window):
+        for term in ordered:
+            if folded.startswith(term, i):
+                out.append(start + window[i:i + len(term)] + end)
+                i += len(term)
+                break
+        else:
+            out.append(window[i])
+            i += 1
+    return "".join(out)

@@ -1,0 +1,2 @@
+"""The sample portal's sites, one module per CMS family plus the obstacles (browser-only
+listing, 521 challenge, spam mirror)."""
