@@ -18,6 +18,9 @@ from parsers.document import Document
 from parsers.values import is_value
 
 _SPACES = re.compile(r"[ \u00a0\u3000]+")
+# Punctuation that Chinese typesetting never puts at the start of a line (避头点): a line
+# starting with one continues the line before it, wrapped by the PDF or the editor.
+_NO_LINE_START = tuple("、，。：；！？）》」』”’,.:;!?)")
 
 
 def split_inline_values(line: str) -> list[str]:
@@ -45,7 +48,9 @@ def text_to_rows(text: str) -> list[list[str]]:
             rows.append(current)
             current = []
 
+    after_plain = False
     for line in text.splitlines():
+        plain = False
         if line.strip(" \u3000\r") == "" and "\t" not in line:
             flush()
             in_cell = False
@@ -58,9 +63,14 @@ def text_to_rows(text: str) -> list[list[str]]:
             in_cell = False
         elif in_cell and current:
             current[-1] += "\n" + line
+        elif after_plain and rows and len(rows[-1]) == 1 and line.lstrip(" \u3000").startswith(_NO_LINE_START):
+            rows[-1] = [rows[-1][0] + "\n" + line.strip(" \u3000")]
+            plain = True
         else:
             flush()
             rows.append(split_inline_values(line))
+            plain = True
+        after_plain = plain
     flush()
     return rows
 

@@ -108,3 +108,12 @@ def test_gbk_text_is_decoded_from_bytes() -> None:
     report = parse(raw, name="gbk.txt")
     assert report.agency == "荆州市沙市区自然资源和规划局"
     assert report.value("applications", "三、本年度办理结果/（七）总计", "总计") == 12
+
+
+def test_wrapped_line_starting_with_closing_punctuation_is_joined() -> None:
+    """PDF text wraps lines anywhere, but never starts a line with 、，。） (避头点)."""
+    text = "\u3000\u30002020年本行政区域（或本部门）政府信息公开发布总数量（非新闻类\n、消息类）：2185\n\n下一段"
+    assert text_to_rows(text) == [
+        ["\u3000\u30002020年本行政区域（或本部门）政府信息公开发布总数量（非新闻类\n、消息类）：2185"],
+        ["下一段"],
+    ]

@@ -77,12 +77,14 @@ def _create_registry_tables(db: sqlite_utils.Database) -> None:
         {
             "id": int, "url": str, "source_id": str, "crawl_run_id": int, "fetched_at": str,
             "status": int, "headers": str, "sha256": str, "size": int, "content_type": str,
-            "storage_path": str, "parent_url": str,
+            "storage_path": str, "parent_url": str, "kind": str,
         },
         pk="id",
         foreign_keys=[("source_id", "sources", "id"), ("crawl_run_id", "crawl_runs", "id")],
         not_null=["url"], if_not_exists=True,
     )
+    if "kind" not in db["captures"].columns_dict:  # archives made before the crawler's kind
+        db["captures"].add_column("kind", str)
 
 
 def _create_report_tables(db: sqlite_utils.Database) -> None:
