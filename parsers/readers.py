@@ -18,6 +18,18 @@ Reader = Callable[[bytes, "str | None"], Document]
 READERS: dict[str, str] = {
     "text": "parsers.text_reader:read_text_document",
     "html": "parsers.html_reader:read_html",
+    "pdf": "parsers.pdf_reader:read_pdf",
+    "docx": "parsers.docx_reader:read_docx",
+    "doc": "parsers.office:read_doc",
+    "wps": "parsers.office:read_wps",
+    "rtf": "parsers.office:read_rtf",
+    "odt": "parsers.office:read_odt",
+    "xlsx": "parsers.xlsx_reader:read_xlsx",
+    "xls": "parsers.xlsx_reader:read_xls",
+    "png": "parsers.ocr_reader:read_image",
+    "jpeg": "parsers.ocr_reader:read_image",
+    "tiff": "parsers.ocr_reader:read_image",
+    "encrypted": "parsers.office:refuse_encrypted",
 }
 
 

@@ -52,8 +52,10 @@ _ZIP_MEMBERS = [(b"word/document.xml", "docx"), (b"xl/workbook.xml", "xlsx"), (b
 
 
 def _zip_kind(data: bytes) -> str:
-    """"docx", "xlsx" or "zip". Member names come from the central directory, or, for a
-    truncated file, from the local headers at the start."""
+    """"docx", "xlsx", "odt" or "zip". Member names come from the central directory, or,
+    for a truncated file, from the local headers at the start."""
+    if data[30:38] == b"mimetype" and b"application/vnd.oasis.opendocument.text" in data[38:100]:
+        return "odt"  # ODF stores its mimetype first, uncompressed
     try:
         names = "\n".join(zipfile.ZipFile(io.BytesIO(data)).namelist()).encode()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):

@@ -2,7 +2,7 @@
 # Installs the Debian packages the archive uses (browser, Redis, office converter, OCR, fonts).
 # Idempotent: does nothing when every package is already installed.
 set -euo pipefail
-PACKAGES=(chromium fonts-noto-cjk redis-server libreoffice-writer-nogui tesseract-ocr
+PACKAGES=(chromium fonts-noto-cjk redis-server libreoffice-writer-nogui libreoffice-calc-nogui tesseract-ocr
           tesseract-ocr-chi-sim antiword poppler-utils)
 missing=()
 for p in "${PACKAGES[@]}"; do

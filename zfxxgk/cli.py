@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -31,6 +32,7 @@ def main() -> None:
       zfxxgk crawl --all           抓取登记的网站 / crawl the registered portals
       zfxxgk ingest                解析抓取结果入库 / parse the captures into archive.db
       zfxxgk update                抓取 + 入库 / crawl, then ingest
+      zfxxgk schedule              定时更新（cron / systemd）/ schedule the update
       zfxxgk build 文件夹           解析文件夹并写入 archive.db / parse a folder into archive.db
       zfxxgk serve                 只读发布 archive.db / serve archive.db read-only
     """
@@ -41,7 +43,7 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="输出报告 JSON / print the report JSON (FORMAT.md).")
 @click.option("--text", "with_text", is_flag=True, help="JSON 中包含全文 / include the full text in the JSON.")
 def parse_command(files: tuple[Path, ...], as_json: bool, with_text: bool) -> None:
-    """解析报告文件 / Parse report documents (text or HTML).
+    """解析报告文件 / Parse report documents (text, HTML, PDF, Word, spreadsheets, scans).
 
     一个文件输出一个 JSON 对象，多个文件输出 JSON 数组。无法读取的文件在标准错误输出一行原因，
     退出码非零。 One file prints one JSON object, several print an array; a file that cannot
@@ -126,19 +128,31 @@ def _blobs_for(db_path: Path) -> Path:
               show_default=True, help="数据库文件 / the archive database.")
 @click.option("--blobs", "blobs_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="原始文件目录（默认数据库旁的 blobs/）/ blob store (default: blobs/ beside the database).")
+@click.option("--frontier", metavar="REDIS_URL", default=None,
+              help="作为多机共享抓取的一个工作进程（Redis 地址，如 redis://host:6379/0）/ be one worker of "
+                   "a crawl shared through Redis (e.g. redis://host:6379/0).")
+@click.option("--seed", is_flag=True,
+              help="与 --frontier 同用：立即开始新一轮共享抓取（清空队列并放入起始网址）/ with --frontier: "
+                   "start a new shared crawl now (reset the queue, push the seeds).")
 def crawl_command(sources: tuple[str, ...], crawl_all: bool, registry: Path | None, db_path: Path,
-                  blobs_dir: Path | None) -> None:
+                  blobs_dir: Path | None, frontier: str | None, seed: bool) -> None:
     """抓取登记的政府网站年报栏目 / Crawl registered report columns into raw captures.
 
     遵守 robots.txt、自动限速、增量（条件请求与内容哈希）、可中断续抓。
     Polite (robots.txt, AutoThrottle), incremental (conditional GET, content hashes), resumable.
+
+    加 --frontier 时，任意多个进程（可在多台机器上）共享同一轮抓取：第一个进程放入起始网址，
+    队列抓完后各进程自行退出。 With --frontier any number of processes, on any number of
+    machines, share one crawl: the first one seeds it, and all leave once it is drained.
     """
     if not sources and not crawl_all:
         raise click.UsageError("请指定 --source ID 或 --all / give --source ID or --all")
+    if seed and not frontier:
+        raise click.UsageError("--seed 需要 --frontier / --seed needs --frontier")
     from zfxxgk.crawl import run_crawl
 
     stats = run_crawl(db_path, blobs_dir or _blobs_for(db_path), sources=list(sources) or None,
-                      all=crawl_all, registry=registry, log=_log)
+                      all=crawl_all, registry=registry, log=_log, frontier=frontier, seed=seed)
     if not stats.ok:
         sys.exit(1)
 
@@ -164,16 +178,83 @@ def ingest_command(db_path: Path, blobs_dir: Path | None) -> None:
               help="登记表文件 / the source registry.")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
               show_default=True, help="数据库文件 / the archive database.")
-def update_command(sources: tuple[str, ...], registry: Path | None, db_path: Path) -> None:
-    """增量更新：抓取 → 解析 → 入库 / Incremental update: crawl, then parse into the archive."""
+@click.option("--frontier", metavar="REDIS_URL", default=None,
+              help="抓取时作为多机共享抓取的一个工作进程（Redis 地址）/ crawl as one worker of a crawl "
+                   "shared through Redis.")
+def update_command(sources: tuple[str, ...], registry: Path | None, db_path: Path, frontier: str | None) -> None:
+    """增量更新：抓取 → 解析 → 入库 / Incremental update: crawl, then parse into the archive.
+
+    同一数据库同时只运行一个更新（锁文件），第二个立即以非零退出码结束；失败的更新退出码非零，
+    并在 crawl_runs 表中留下记录。 One update per database at a time (a lock file): a second
+    one exits non-zero at once; a failed update exits non-zero and leaves a crawl_runs row.
+    """
     from zfxxgk.crawl import run_crawl
     from zfxxgk.ingest import ingest_captures
+    from zfxxgk.schedule import LOCKED_EXIT, UpdateLocked, record_failed_update, update_lock
 
     blobs = _blobs_for(db_path)
-    stats = run_crawl(db_path, blobs, sources=list(sources) or None, all=not sources,
-                      registry=registry, log=_log)
-    ingest_captures(db_path, blobs, log=_log)
+    try:
+        with update_lock(db_path):
+            stage = "crawl"
+            try:
+                stats = run_crawl(db_path, blobs, sources=list(sources) or None, all=not sources,
+                                  registry=registry, log=_log, frontier=frontier)
+                stage = "ingest"
+                ingest_captures(db_path, blobs, log=_log)
+            except Exception as e:  # noqa: BLE001 - recorded in crawl_runs, then a non-zero exit
+                run_id = record_failed_update(db_path, blobs, stage, e)
+                _log(f"更新失败（crawl_runs 第 {run_id} 行）/ update failed (crawl_runs row {run_id}): {e}")
+                sys.exit(1)
+    except UpdateLocked as e:
+        _log(f"zfxxgk: {e}")
+        sys.exit(LOCKED_EXIT)
     if not stats.ok:
+        _log("抓取有错误，详见 crawl_runs 表 / the crawl had errors: see the crawl_runs table")
+        sys.exit(1)
+
+
+@main.command("schedule")
+@click.option("--every", default="daily", show_default=True, metavar="daily|weekly|HH:MM",
+              help="每天（03:00）、每周（周一 03:00）或每天的某个时刻 / daily (03:00), weekly (Mondays 03:00) "
+                   "or every day at HH:MM.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True, help="数据库文件 / the archive database.")
+@click.option("--registry", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="登记表文件 / the source registry.")
+@click.option("--frontier", metavar="REDIS_URL", default=None,
+              help="定时更新作为共享抓取的工作进程 / scheduled updates crawl as workers of a shared crawl.")
+@click.option("--install", type=click.Choice(["auto", "cron", "systemd"]), is_flag=False, flag_value="auto",
+              default=None, help="写入用户 crontab 或 ~/.config/systemd/user（auto：有 systemd 用户会话时用 "
+                                 "systemd）/ install into the user crontab or ~/.config/systemd/user (auto: "
+                                 "systemd when a user manager runs).")
+def schedule_command(every: str, db_path: Path, registry: Path | None, frontier: str | None,
+                     install: str | None) -> None:
+    """定时增量更新：输出 cron 行与 systemd 定时器 / Print a cron entry and a systemd timer for
+    the recurring incremental `zfxxgk update`.
+
+    每次运行都是新进程，使用虚拟环境、项目与数据库的绝对路径。 Each run is a fresh process,
+    with absolute paths to the virtualenv, the project and the database.
+    """
+    from zfxxgk import schedule
+
+    try:
+        when = schedule.parse_every(every)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--every") from None
+    job = schedule.UpdateJob(db=db_path, registry=registry, frontier=frontier)
+    click.echo(schedule.render(job, when), nl=False)
+    if install is None:
+        return
+    if install == "auto":
+        install = "systemd" if schedule.systemd_available() else "cron"
+    try:
+        if install == "cron":
+            _log(schedule.install_cron(schedule.cron_line(job, when)))
+        else:
+            for line in schedule.install_systemd(schedule.systemd_units(job, when)):
+                _log(line)
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
+        _log(f"zfxxgk: 安装失败 / install failed: {e}")
         sys.exit(1)
 
 
