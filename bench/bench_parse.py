@@ -5,7 +5,8 @@ the process's peak RSS. Prints a table; asserts nothing (figures, not tests).
     .venv/bin/python bench/bench_parse.py [--n 300] [--repeat 3]
 
 Inputs: ``n`` generated reports rendered in each text style mix ("cells"/"tabs") and HTML
-style mix ("word"/"portal"/"split"), plus the real seed reports (text).
+style mix ("word"/"portal"/"split"), then each style on its own (``n`` reports each), plus
+the real seed reports (text).
 """
 
 from __future__ import annotations
@@ -38,7 +39,16 @@ def corpus(n: int) -> dict[str, list[tuple[bytes, str]]]:
         text.append((t.data, t.name))
         html.append((h.data, h.name))
     seeds = [(p.read_bytes(), p.name) for p in sorted(SEEDS.glob("*.txt"))]
-    return {"text (generated)": text, "html (generated)": html, "text (seeds)": seeds}
+    sets = {"text (generated)": text, "html (generated)": html}
+    for style in TEXT_STYLES + HTML_STYLES:
+        kind = "text" if style in TEXT_STYLES else "html"
+        sets[f"{kind} {style}"] = [
+            (doc.data, doc.name)
+            for doc in (render(generate_report(seed, consistent=seed % 4 != 0), style)
+                        for seed in range(n))
+        ]
+    sets["text (seeds)"] = seeds
+    return sets
 
 
 def best_time(fn: Callable[[], object], repeat: int) -> float:

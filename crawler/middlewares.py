@@ -72,22 +72,42 @@ class HostAllowlistMiddleware(_Base):
             raise IgnoreRequest(f"host {host} is not in the source registry")
 
 
+def retry_after(response: Response) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date), if any."""
+    value = (response.headers.get("Retry-After") or b"").decode("latin-1").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        from datetime import UTC, datetime
+        from email.utils import parsedate_to_datetime
+
+        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
 class BackoffRetryMiddleware(RetryMiddleware):
-    """Retries wait ``RETRY_BACKOFF_BASE * 2**(n-1)`` seconds (capped) before going back."""
+    """Retries wait ``RETRY_BACKOFF_BASE * 2**(n-1)`` seconds (capped) before going back, or
+    as long as the server's ``Retry-After`` asks when that is longer (same cap)."""
 
     def __init__(self, settings: Any):
         super().__init__(settings)
         self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
         self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 30.0)
 
-    async def _wait(self, result: Any) -> Any:
+    async def _wait(self, result: Any, asked: float | None = None) -> Any:
         if isinstance(result, Request):
             n = int(result.meta.get("retry_times", 1))
-            await asyncio.sleep(min(self.backoff_base * 2 ** (n - 1), self.backoff_max))
+            delay = self.backoff_base * 2 ** (n - 1)
+            if asked is not None:
+                delay = max(delay, asked)
+            await asyncio.sleep(min(delay, self.backoff_max))
         return result
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
-        return await self._wait(super().process_response(request, response))
+        return await self._wait(super().process_response(request, response), retry_after(response))
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
         return await self._wait(super().process_exception(request, exception))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -102,6 +102,7 @@ class Registry:
     sources: dict[str, Source]
     settings: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    sample: bool = False  # the bundled sample portal's registry (loopback hosts allowed)
 
     def select(self, ids: Iterable[str] | None = None) -> list[Source]:
         if not ids:
@@ -206,9 +207,10 @@ def load_registry(path: str | Path, *, strict_real: bool | None = None) -> Regis
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as e:
         raise RegistryError(f"cannot read registry {path}: {e}") from e
+    sample = bool(isinstance(data, Mapping) and data.get("sample"))
     if strict_real is None:
-        strict_real = not (isinstance(data, Mapping) and data.get("sample"))
-    return parse_registry(data, strict_real=strict_real, path=path)
+        strict_real = not sample
+    return replace(parse_registry(data, strict_real=strict_real, path=path), sample=sample)
 
 
 DEFAULT_REGISTRY = Path(__file__).with_name("sources.yaml")

@@ -6,7 +6,10 @@ the same ``crawl_runs`` rows: after a clean pause (one Ctrl-C) Scrapy's JOBDIR q
 after a crash (kill -9) it cannot be trusted (in-flight requests are gone, the seen-set may be
 ahead of the queue), so it is dropped and the source is walked again — listings re-fetched,
 already captured documents revalidated with conditional GET — which loses nothing and stores
-nothing twice."""
+nothing twice.
+
+With ``--frontier redis://…`` the process is one worker of a crawl shared through Redis
+(``crawler.frontier``): no local state directory; the shared queue is the state."""
 
 from __future__ import annotations
 
@@ -56,7 +59,7 @@ def prepare_runs(archive: Archive, source_ids: list[str], state_dir: Path) -> tu
     return runs, resumable
 
 
-def build_settings(registry: Registry, *, db: Path, blobs: Path, runs: dict[str, int], jobdir: Path,
+def build_settings(registry: Registry, *, db: Path, blobs: Path, runs: dict[str, int], jobdir: Path | None,
                    warc_dir: Path, log_level: str, overrides: dict[str, Any] | None = None) -> Any:
     from scrapy.settings import Settings
 
@@ -66,7 +69,8 @@ def build_settings(registry: Registry, *, db: Path, blobs: Path, runs: dict[str,
         settings.set(key, value, priority="project")
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
-    settings.set("JOBDIR", str(jobdir), priority="cmdline")
+    if jobdir is not None:
+        settings.set("JOBDIR", str(jobdir), priority="cmdline")
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
     settings.set("ZFXXGK_REGISTRY", str(registry.path), priority="cmdline")
     settings.set("ZFXXGK_DB", str(db), priority="cmdline")
@@ -123,6 +127,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--log-level", default="INFO")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=JSON",
                     help="override a Scrapy setting (value parsed as JSON when possible)")
+    ap.add_argument("--frontier", metavar="REDIS_URL", default=None,
+                    help="be one worker of a crawl shared through Redis (redis://host:port/db)")
+    ap.add_argument("--seed", action="store_true",
+                    help="with --frontier: start a new shared crawl now (reset it and push the seeds)")
+    ap.add_argument("--max-idle", type=int, default=None, metavar="SECONDS",
+                    help="with --frontier: leave once the whole crawl has been idle this long")
     args = ap.parse_args(argv)
     if not args.sources and not args.all:
         ap.error("give --source ID (repeatable) or --all")
@@ -133,8 +143,15 @@ def main(argv: list[str] | None = None) -> int:
             overrides[name] = json.loads(value)
         except ValueError:
             overrides[name] = value
-    result = crawl(args.db, args.blobs, args.registry, None if args.all else args.sources,
-                   args.log_level, overrides)
+    if args.frontier:
+        from crawler.frontier import crawl_worker
+
+        result = crawl_worker(args.db, args.blobs, args.registry, None if args.all else args.sources,
+                              url=args.frontier, seed=args.seed, max_idle=args.max_idle,
+                              log_level=args.log_level, overrides=overrides)
+    else:
+        result = crawl(args.db, args.blobs, args.registry, None if args.all else args.sources,
+                       args.log_level, overrides)
     print(json.dumps(result), file=sys.stdout, flush=True)
     return 0 if result["finish_reason"] == "finished" else 1
 

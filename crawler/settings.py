@@ -32,8 +32,13 @@ AUTOTHROTTLE_START_DELAY = 5.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
-DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024  # declared, streamed and decompressed (gzip bombs) alike
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+DOWNLOAD_FAIL_ON_DATALOSS = True  # a body cut short is an error (and retried), never a capture
+REDIRECT_MAX_TIMES = 10
+# Loopback hosts are for the sample portal only (a registry with `sample: true` allows them
+# too); private, link-local and other non-public addresses are never fetched (crawler.guard).
+ZFXXGK_ALLOW_LOOPBACK = False
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -47,11 +52,13 @@ DEFAULT_REQUEST_HEADERS = {
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # hosts:port, see below
+    "crawler.guard.SsrfGuardMiddleware": 50,  # http(s) only, public addresses only
     "crawler.middlewares.HostAllowlistMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.ChallengeMiddleware": 560,
     "crawler.middlewares.ConditionalGetMiddleware": 570,
+    "crawler.guard.RedirectGuardMiddleware": 650,  # redirect loops and schemes, before Scrapy's
     "crawler.middlewares.WarcMiddleware": 950,
 }
 ITEM_PIPELINES = {"crawler.pipelines.CapturePipeline": 300}
@@ -76,6 +83,20 @@ PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.abort_request"
 # Depth first: a report and its attachments finish before the next listing page.
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleLifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.LifoMemoryQueue"
+
+# Scrapy re-parses a callback's source to look for `return value` in generators whenever it
+# meets a new bound-method object — i.e. for every request read back from a queue on disk or
+# in Redis (~3–7 ms each). The spider's callbacks are not such generators.
+WARN_ON_GENERATOR_RETURN_VALUE = False
+
+# A worker of a shared crawl (``--frontier``, crawler.frontier) leaves once the queue is empty
+# and every worker has been idle this long (seconds; 0 = never). Read by scrapy-redis.
+MAX_IDLE_TIME_BEFORE_CLOSE = 5
+# ... and takes a request from the shared queue only for a host with fewer than this many
+# requests waiting in it (the rest is left to workers with free connections), looking at
+# most this far down the queue.
+FRONTIER_PREFETCH = 2
+FRONTIER_WINDOW = 16
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -19,6 +19,7 @@ Cell text joins its pieces with no separator, because Chinese labels are wrapped
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -50,6 +51,9 @@ _ROW_GROUPS = frozenset(("thead", "tbody", "tfoot"))
 _HEADING_TAGS = frozenset(("h1", "h2", "h3"))
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# Characters _HIDDEN_STYLE's IGNORECASE matching folds to the ASCII letters of "display"
+# and "hidden" (İ, ı → i; ſ → s).
+_FOLDING_TO_ASCII = ("\u0130", "\u0131", "\u017f")
 
 # Class/id tokens of page chrome. Rows under such an element are dropped unless it holds
 # a report marker itself (some templates name the article box "main-side" and the like).
@@ -185,6 +189,8 @@ class _Walk:
     buffer: list[str] = field(default_factory=list)
     buffer_origin: etree._Element | None = None
     depth: int = 0
+    # the page's hidden elements (see _hidden_elements); tested by identity
+    hidden: frozenset[etree._Element] | set[etree._Element] = frozenset()
 
     def add_text(self, text: str, block: etree._Element) -> None:
         if not self.buffer:
@@ -212,7 +218,7 @@ def read_html(data: bytes, url: str | None = None) -> Document:
     if body is None:
         body = root
 
-    walk = _Walk()
+    walk = _Walk(hidden=_hidden_elements(root, decoded.text))
     _walk_block(body, body, walk)
     walk.flush()
     rows = walk.rows
@@ -235,7 +241,7 @@ def read_html(data: bytes, url: str | None = None) -> Document:
 
     cells = [r.cells for r in kept]
     text = "\n".join("\t".join(c) for c in cells)
-    title = _title(root, body, metas, container)
+    title = _title(root, body, metas, container, walk.hidden)
     return Document(rows=cells, text=text, title=title, meta=meta, format="html")
 
 
@@ -260,6 +266,11 @@ def parse_tree(text: str) -> etree._Element:
 def clean_text(text: str) -> str:
     """Collapse whitespace (``&nbsp;`` and full-width spaces included) to single spaces,
     drop source line breaks between CJK characters, trim the ends."""
+    # fast paths: the plain space is the only printable whitespace character
+    if text.isprintable():
+        return text.strip() if "  " not in text else _WS.sub(" ", text).strip()
+    if text.isspace():
+        return ""
     if "\n" in text:
         text = _SEGMENT_BREAK.sub("", text)
     return _WS.sub(" ", text).strip()
@@ -280,6 +291,30 @@ def _hidden(el: etree._Element) -> bool:
         return True
     style = el.get("style")
     return bool(style) and _HIDDEN_STYLE.search(style) is not None
+
+
+def _hidden_elements(
+    root: etree._Element, source: str | None = None
+) -> frozenset[etree._Element] | set[etree._Element]:
+    """Every hidden element under ``root``, found once, so that the walk tests membership
+    instead of reading two attributes of every element it meets (the set keeps the
+    element proxies alive, so lxml hands out the same objects and identity holds).
+    ``source``: the markup ``root`` was parsed from; most pages cannot hide anything."""
+    if source is not None and not _may_hide(source):
+        return frozenset()
+    return {el for el in root.iter(etree.Element) if _hidden(el)}
+
+
+def _may_hide(source: str) -> bool:
+    """Could the page parsed from ``source`` hide an element? Only if its markup says
+    "hidden" or "display" in some case, or spells characters as references (&#…;):
+    attribute names and values are the source text with entities decoded, and no named
+    entity decodes to a letter. Dropping the non-ASCII text first keeps this cheap (it can
+    only join letters into a false "yes", which costs the full check, never a miss)."""
+    if "&#" in source or any(c in source for c in _FOLDING_TO_ASCII):
+        return True
+    ascii_lower = source.encode("ascii", "ignore").lower()
+    return b"hidden" in ascii_lower or b"display" in ascii_lower
 
 
 def _walk_block(el: etree._Element, block: etree._Element, walk: _Walk) -> None:
@@ -305,7 +340,7 @@ def _add_pre(text: str, block: etree._Element, walk: _Walk) -> None:
 
 def _visit(el: etree._Element, block: etree._Element, walk: _Walk) -> None:
     tag = _tag(el)
-    if tag is None or tag in _SKIP_TAGS or _hidden(el):
+    if tag is None or tag in _SKIP_TAGS or (walk.hidden and el in walk.hidden):
         return
     if walk.depth > _MAX_DEPTH:  # pathological nesting: keep the text, stop recursing
         walk.add_text("".join(el.itertext()), block)
@@ -342,7 +377,7 @@ def _walk_table(table: etree._Element, walk: _Walk) -> None:
         elif tag == "tr":
             _walk_row(child, walk)
         elif tag in _ROW_GROUPS:
-            if not _hidden(child):
+            if not (walk.hidden and child in walk.hidden):
                 _walk_table(child, walk)
         elif tag == "caption":
             walk.flush()
@@ -356,15 +391,19 @@ def _walk_table(table: etree._Element, walk: _Walk) -> None:
 
 
 def _walk_row(tr: etree._Element, walk: _Walk) -> None:
-    if _hidden(tr):
+    hidden = walk.hidden
+    if hidden and tr in hidden:
         return
-    cells = [c for c in tr if _tag(c) in _CELL_TAGS and not _hidden(c)]
+    cells = [c for c in tr if _tag(c) in _CELL_TAGS and not (hidden and c in hidden)]
     if not cells:
         _walk_block(tr, tr, walk)  # rows holding only stray markup
         walk.flush()
         return
-    layout = any(c.find(".//table") is not None for c in cells)
-    texts = [] if layout else [cell_text(c) for c in cells]
+    # most rows hold no table at all: one look at the row before one per cell
+    layout = next(tr.iter("table"), None) is not None and any(
+        c.find(".//table") is not None for c in cells
+    )
+    texts = [] if layout else [cell_text(c, hidden) for c in cells]
     if layout or any(_is_prose_cell(c, t) for c, t in zip(cells, texts, strict=True)):
         for c in cells:
             walk.flush()
@@ -396,39 +435,60 @@ def _spacer_row(tr: etree._Element) -> bool:
     )
 
 
-def cell_text(cell: etree._Element) -> str:
+# Elements that end the line of text before them and start a new one.
+_LINE_BREAKS = _BLOCK_TAGS | _CELL_TAGS | {"br"}
+# Marks a line break while a cell's pieces are gathered: a lone surrogate, which text from
+# lxml (decoded from well-formed UTF-8) can never hold.
+_BREAK = "\udfff"
+
+
+def cell_text(
+    cell: etree._Element, hidden: frozenset[etree._Element] | set[etree._Element] | None = None
+) -> str:
     """All text of a cell joined with no separator (see the module docstring). Where a
     ``<br>`` or a paragraph breaks the line, the whitespace around the break goes too, as
-    a browser drops it at line ends: "<p>83.82</p>\n<p>万元</p>" → "83.82万元"."""
-    lines: list[str] = []
-    current: list[str] = []
-    _gather(cell, lines, current, 0)
-    lines.append("".join(current))
-    return "".join(clean_text(line) for line in lines)
+    a browser drops it at line ends: "<p>83.82</p>\n<p>万元</p>" → "83.82万元".
+    ``hidden``: the page's hidden elements when known (else found under ``cell``)."""
+    if len(cell) == 0:
+        return clean_text(cell.text or "")
+    if hidden is None:
+        hidden = _hidden_elements(cell)
+    pieces: list[str] = []
+    _gather(cell, pieces, 0, hidden)
+    return "".join([clean_text(line) for line in "".join(pieces).split(_BREAK) if line])
 
 
-def _gather(el: etree._Element, lines: list[str], current: list[str], depth: int) -> None:
+def _gather(
+    el: etree._Element,
+    pieces: list[str],
+    depth: int,
+    hidden: frozenset[etree._Element] | set[etree._Element],
+) -> None:
     if depth > _MAX_DEPTH:
-        current.append("".join(el.itertext()))
+        pieces.append("".join(el.itertext()))
         return
-    if el.text:
-        current.append(el.text)
+    text = el.text
+    if text:
+        pieces.append(text)
     for child in el:
-        tag = _tag(child)
-        if tag is not None and tag not in _SKIP_TAGS and not _hidden(child):
-            breaks = tag == "br" or tag in _BLOCK_TAGS or tag in _CELL_TAGS
-            if breaks:
-                _break_line(lines, current)
-            _gather(child, lines, current, depth + 1)
-            if breaks:
-                _break_line(lines, current)
-        if child.tail:
-            current.append(child.tail)
-
-
-def _break_line(lines: list[str], current: list[str]) -> None:
-    lines.append("".join(current))
-    current.clear()
+        tag = child.tag
+        if isinstance(tag, str):
+            tag = tag.lower()
+            if tag not in _SKIP_TAGS and not (hidden and child in hidden):
+                breaks = tag in _LINE_BREAKS
+                if breaks:
+                    pieces.append(_BREAK)
+                if len(child):
+                    _gather(child, pieces, depth + 1, hidden)
+                else:  # a leaf (most are): its text, without the call
+                    text = child.text
+                    if text:
+                        pieces.append(text)
+                if breaks:
+                    pieces.append(_BREAK)
+        tail = child.tail
+        if tail:
+            pieces.append(tail)
 
 
 # --- the main content -----------------------------------------------------------------
@@ -532,25 +592,71 @@ def _content_rows(
     kept: list[_Row] = []
     related_box: etree._Element | None = None
     verdicts: dict[etree._Element, bool] = {}
+    places: dict[etree._Element, int] = {}
     for row in rows:
-        chain = _chain_to(row.origin, container)
-        if chain is None:
+        place = _place(row.origin, container, masks, verdicts, places)
+        if place != _KEPT:  # outside the content, or in a chrome box
             continue
-        if any(_drop_box(el, masks, verdicts) for el in chain):
-            continue
-        if related_box is not None and (related_box is container or related_box in chain):
+        if related_box is not None and (
+            related_box is container or _below(row.origin, related_box, container)
+        ):
             continue
         if not row.table and len(row.cells) == 1:
             line = row.cells[0]
             if _RELATED_HEADING.match(line):
                 # the list is the heading's box; a heading right in the content box ends it
                 parent = row.origin.getparent() if row.origin is not container else None
-                related_box = parent if parent is not None and parent in chain else container
+                related_box = parent if parent is not None and parent is not container else container
                 continue
             if len(line) < _FURNITURE_MAX_LEN and _FURNITURE_LINE.match(line):
                 continue
         kept.append(row)
     return kept
+
+
+_OUTSIDE, _KEPT, _DROPPED = 0, 1, 2
+
+
+def _place(
+    el: etree._Element,
+    container: etree._Element,
+    masks: dict[etree._Element, int],
+    verdicts: dict[etree._Element, bool],
+    places: dict[etree._Element, int],
+    *,
+    judge: bool = True,
+) -> int:
+    """Where ``el`` is: outside ``container``, inside it, or inside it under a chrome box
+    holding no report marker (``el`` included, ``container`` not; only when ``judge``).
+    Remembered for every element on the way up, so rows of one table cost one look."""
+    path: list[etree._Element] = []
+    node: etree._Element | None = el
+    place = _OUTSIDE
+    while node is not None:
+        if node is container:
+            place = _KEPT
+            break
+        known = places.get(node)
+        if known is not None:
+            place = known
+            break
+        path.append(node)
+        node = node.getparent()
+    for node in reversed(path):
+        if judge and place == _KEPT and _drop_box(node, masks, verdicts):
+            place = _DROPPED
+        places[node] = place
+    return place
+
+
+def _below(el: etree._Element, box: etree._Element, container: etree._Element) -> bool:
+    """Is ``box`` ``el`` or one of its ancestors inside ``container``?"""
+    node: etree._Element | None = el
+    while node is not None and node is not container:
+        if node is box:
+            return True
+        node = node.getparent()
+    return False
 
 
 def _chain_to(el: etree._Element, container: etree._Element) -> list[etree._Element] | None:
@@ -598,7 +704,11 @@ def _first(metas: dict[str, str], names: tuple[str, ...]) -> str | None:
 
 
 def _title(
-    root: etree._Element, body: etree._Element, metas: dict[str, str], container: etree._Element
+    root: etree._Element,
+    body: etree._Element,
+    metas: dict[str, str],
+    container: etree._Element,
+    hidden: frozenset[etree._Element] | set[etree._Element] | None = None,
 ) -> str | None:
     """Meta ArticleTitle/og:title; else the heading naming a report near the content; else
     the part of ``<title>`` naming a report; else the page's ``<h1>``; else ``<title>``
@@ -606,7 +716,7 @@ def _title(
     title = _first(metas, _META_TITLE)
     if title:
         return title
-    heading, h1 = _main_heading(body, container)
+    heading, h1 = _main_heading(body, container, hidden)
     if heading:
         return heading
     el = root.find(".//title")
@@ -616,24 +726,28 @@ def _title(
     return h1 or page_title or None
 
 
-def _main_heading(body: etree._Element, container: etree._Element) -> tuple[str | None, str | None]:
+def _main_heading(
+    body: etree._Element,
+    container: etree._Element,
+    hidden: frozenset[etree._Element] | set[etree._Element] | None = None,
+) -> tuple[str | None, str | None]:
     """(the nearest heading-like element — h1–h3 or a *title* box — naming a report before
     the content, or else the first one inside it; the last ``<h1>`` before the content, or
     else the first inside it).
     Headings after the content belong to other articles."""
-    inside = set(container.iter())
     before: str | None = None
     last_h1: str | None = None
-    entered = False
-    for el in body.iter():
-        is_inside = el in inside
-        if entered and not is_inside:
+    # Only heading-like elements matter, in document order: the first one that follows
+    # the content (and is not in it) ends the search.
+    follows = _follows(container)
+    for el in _heading_candidates(body):
+        is_inside = _chain_to(el, container) is not None
+        if not is_inside and follows(el):
             break  # past the content
-        entered = entered or is_inside
         tag = _tag(el)
         if tag is None or not _is_heading(el, tag):
             continue
-        text = cell_text(el)
+        text = cell_text(el, hidden)
         if not 4 <= len(text) <= 120 or _in_link_or_list(el, body):
             continue
         if _TITLE_WORDS.search(text):
@@ -645,14 +759,68 @@ def _main_heading(body: etree._Element, container: etree._Element) -> tuple[str 
     return before, last_h1
 
 
+_HEADING_NAME = re.compile(r"(?:^|[-_\s])(?:title|tit|bt|biaoti)(?:[-_\s]|\d*$)", re.I)
+
+
+def _follows(container: etree._Element) -> Callable[[etree._Element], bool]:
+    """A test: does an element outside ``container`` come after it in document order?
+    (Where the two branches meet, compare the positions of their branches.)"""
+    branch_of: dict[etree._Element, etree._Element] = {}  # ancestor → its child on the path
+    node = container
+    parent = node.getparent()
+    while parent is not None:
+        branch_of[parent] = node
+        node, parent = parent, parent.getparent()
+
+    def follows(el: etree._Element) -> bool:
+        if el in branch_of:  # an ancestor of the content comes before it
+            return False
+        node = el
+        parent = node.getparent()
+        while parent is not None:
+            mine = branch_of.get(parent)
+            if mine is not None:
+                return parent.index(node) > parent.index(mine)
+            node, parent = parent, parent.getparent()
+        return False
+
+    return follows
+
+
 def _is_heading(el: etree._Element, tag: str) -> bool:
     if tag in _HEADING_TAGS:
         return True
     for name in ("class", "id"):
         value = el.get(name)
-        if value and re.search(r"(?:^|[-_\s])(?:title|tit|bt|biaoti)(?:[-_\s]|\d*$)", value, re.I):
+        if value and _HEADING_NAME.search(value):
             return True
     return False
+
+
+# h1–h3 elements and every class and id value, in document order (an element's
+# attributes come right after it), gathered by libxml2 rather than element by element.
+_HEADINGS_AND_NAMES = etree.XPath(
+    "descendant-or-self::h1 | descendant-or-self::h2 | descendant-or-self::h3"
+    " | descendant-or-self::*/@class | descendant-or-self::*/@id"
+)
+
+
+def _heading_candidates(body: etree._Element) -> list[etree._Element]:
+    """The elements under ``body`` (itself included) that ``_is_heading`` accepts, in
+    document order; class and id values repeat, so each is matched once."""
+    names: dict[str, bool] = {}
+    found: list[etree._Element] = []
+    for item in _HEADINGS_AND_NAMES(body):
+        if isinstance(item, str):  # an attribute value
+            hit = names.get(item)
+            if hit is None:
+                hit = names[item] = _HEADING_NAME.search(item) is not None
+            if not hit:
+                continue
+            item = item.getparent()
+        if not found or found[-1] is not item:
+            found.append(item)
+    return found
 
 
 def _in_link_or_list(el: etree._Element, stop: etree._Element) -> bool:
@@ -700,9 +868,10 @@ def _rows_around(rows: list[_Row], container: etree._Element) -> tuple[list[str]
     before: list[str] = []
     after: list[str] = []
     inside: list[str] = []
+    places: dict[etree._Element, int] = {}
     for row in rows:
         line = "\t".join(row.cells)
-        if _chain_to(row.origin, container) is not None:
+        if _place(row.origin, container, {}, {}, places, judge=False) != _OUTSIDE:
             inside.append(line)
         elif inside:
             after.append(line)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -94,7 +95,7 @@ def lookup(text: str, kinds: tuple[str, ...], fuzzy: bool = True) -> Label | Non
     key = fold(text)
     if not key:
         return None
-    exact, by_kind = _lexicon()
+    exact = _lexicon()[0]
     bare = strip_notes(key)
     for candidate in (key, bare) if bare != key else (key,):
         for kind in kinds:
@@ -105,11 +106,31 @@ def lookup(text: str, kinds: tuple[str, ...], fuzzy: bool = True) -> Label | Non
         return None
     best: tuple[float, Label | None] = (0.0, None)
     second = 0.0
+    size = len(key)
+    head = key[:2]
+    numbering: str | None = None
+    key_counts: Counter[str] | None = None
+    index = _fuzzy_index()
     for kind in kinds:
-        for variant, label in by_kind.get(kind, []):
-            if abs(len(variant) - len(key)) > max(3, len(variant) // 3):
+        for variant, label, vsize, slack, vhead, vnumbering, vcounts in index.get(kind, ()):
+            if abs(vsize - size) > slack:
                 continue
-            if variant[:2] != key[:2] and _numbering(variant) != _numbering(key):
+            if vhead != head:
+                if numbering is None:
+                    numbering = _numbering(key)
+                if vnumbering != numbering:
+                    continue
+            # The characters the two share bound the ratio from above. Below _NEVER_MATTERS
+            # a variant can neither be accepted nor come close enough to the accepted one to
+            # make the match ambiguous, so its exact ratio is not needed.
+            if key_counts is None:
+                key_counts = Counter(key)
+            shared = 0
+            for char, count in vcounts:
+                mine = key_counts.get(char)
+                if mine:
+                    shared += count if count < mine else mine
+            if 2.0 * shared / (size + vsize) < _NEVER_MATTERS:
                 continue
             ratio = difflib.SequenceMatcher(None, key, variant, autojunk=False).ratio()
             if ratio > best[0]:
@@ -121,6 +142,25 @@ def lookup(text: str, kinds: tuple[str, ...], fuzzy: bool = True) -> Label | Non
     if best[1] is not None and best[0] >= 0.8 and best[0] - second >= 0.08:
         return best[1]
     return None
+
+
+# A match is accepted at a ratio of 0.8 or more, and only 0.08 or more ahead of any other
+# label; a variant whose ratio cannot reach 0.71 changes neither decision.
+_NEVER_MATTERS = 0.71
+
+
+@cache
+def _fuzzy_index() -> dict[str, list[tuple[str, Label, int, int, str, str, tuple[tuple[str, int], ...]]]]:
+    """Per kind, each variant with what the similarity match tests first: its length and
+    allowed length difference, first two characters, numbering and character counts."""
+    return {
+        kind: [
+            (variant, label, len(variant), max(3, len(variant) // 3), variant[:2],
+             _numbering(variant), tuple(Counter(variant).items()))
+            for variant, label in variants
+        ]
+        for kind, variants in _lexicon()[1].items()
+    }
 
 
 def _numbering(key: str) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from parsers.format_spec import (
@@ -72,6 +73,7 @@ class _RowView:
     texts: list[str]
 
 
+@lru_cache(maxsize=1 << 14)
 def section_of(cell: str) -> str | None:
     """The table a heading opens ("proactive", "applications", "review_litigation") or
     "end" for the sections after the tables; None when the cell is no such heading."""
@@ -93,12 +95,12 @@ def detect_era(rows: list[list[str]]) -> tuple[str | None, str]:
         for cell in row:
             if not cell or len(cell) > 60:
                 continue
-            label = lookup(clean(cell), ("metric", "item", "row"), fuzzy=False)
-            if label is None or label.era == "any":
+            vote = _era_vote(cell)
+            if vote is None:
                 continue
-            if label.kind in ("metric", "item"):
-                votes[label.era] += 1
-            elif label.era == "2021":
+            if vote[0]:
+                votes[vote[1]] += 1
+            elif vote[1] == "2021":
                 six_split = True
     if votes["2019"] != votes["2021"]:
         era = max(votes, key=lambda e: votes[e])
@@ -106,6 +108,26 @@ def detect_era(rows: list[list[str]]) -> tuple[str | None, str]:
     if six_split:
         return "2021", "table 三 （六） sub-rows"
     return None, ""
+
+
+@lru_cache(maxsize=1 << 16)
+def _era_vote(cell: str) -> tuple[bool, str] | None:
+    """(is a table 二 header or item, its era) for a cell naming an era-specific label."""
+    label = lookup(clean(cell), ("metric", "item", "row"), fuzzy=False)
+    if label is None or label.era == "any":
+        return None
+    return label.kind in ("metric", "item"), label.era
+
+
+@lru_cache(maxsize=1 << 16)
+def _cell(raw: str) -> tuple[str, CellValue]:
+    """A cell's cleaned text and its reading (cached: cell texts repeat across reports)."""
+    return clean(raw), read_cell(raw)
+
+
+# (cell text, context) → the labels it holds: the same label cells recur in every report.
+_LABELS_CACHE: dict[tuple[str, str | None], list[tuple[str, Label | None]]] = {}
+_LABELS_CACHE_MAX = 1 << 16
 
 
 class _Interpreter:
@@ -129,16 +151,23 @@ class _Interpreter:
 
     # -- row classification -------------------------------------------------------------
     def view(self, row: list[str]) -> _RowView:
-        kinds = CONTEXT_KINDS[self.context]
-        cells = [(clean(c), read_cell(c)) for c in row]
+        context = self.context
+        kinds = CONTEXT_KINDS[context]
+        cells = [_cell(c) for c in row]
         last_known = -1
         labels: list[tuple[str, Label | None]] = []
         texts: list[str] = []
+        cache = _LABELS_CACHE
         for i, (text, value) in enumerate(cells):
             if value.kind != "text":
                 continue
             texts.append(text)
-            found = self._labels_in(text, kinds)
+            found = cache.get((text, context))
+            if found is None:
+                found = self._labels_in(text, kinds)
+                if len(cache) >= _LABELS_CACHE_MAX:
+                    cache.clear()
+                cache[(text, context)] = found
             labels.extend(found)
             if any(label is not None for _, label in found):
                 last_known = i
@@ -193,7 +222,7 @@ class _Interpreter:
 
     # -- the walk -----------------------------------------------------------------------
     def feed(self, row: list[str]) -> None:
-        nonblank = [c for c in row if clean(c)]
+        nonblank = [c for c in row if _cell(c)[0]]
         if not nonblank:
             return
         if len(nonblank) == 1:
@@ -222,6 +251,8 @@ class _Interpreter:
             self._review(view, known)
 
     def _key_value(self, cell: str) -> bool:
+        if ":" not in cell and "：" not in cell:
+            return False
         m = _KEY_VALUE.match(clean(cell))
         if not m:
             return False

@@ -279,8 +279,8 @@ def test_worker_processes_build_the_same_archive(tmp_path: Path, monkeypatch) ->
     monkeypatch.setattr(zfxxgk.build, "BULK_MIN_DOCUMENTS", 100)
     pooled = build_archive(docs, tmp_path / "b" / "archive.db", log=quiet, workers=2)
     indexes = {i.name for i in sqlite_utils.Database(tmp_path / "b" / "archive.db")[
-        "applications"].indexes}
-    assert "idx_applications_row_applicant" in indexes
+        "application_cells"].indexes}
+    assert "idx_application_cells_row_id_applicant_id_value" in indexes
     assert inline.reports_added == pooled.reports_added == 215 - inline.failures
     assert (inline.cells, inline.findings, inline.failures) == (
         pooled.cells, pooled.findings, pooled.failures)
@@ -325,7 +325,9 @@ def test_a_batch_with_an_unwritable_report_keeps_the_others(tmp_path: Path) -> N
 def test_bulk_load_restores_the_index_even_on_error(tmp_path: Path) -> None:
     db = archive.connect(tmp_path / "archive.db")
     with pytest.raises(RuntimeError), archive.bulk_load(db):
-        assert "idx_applications_row_applicant" not in {i.name for i in db["applications"].indexes}
+        assert "idx_application_cells_row_id_applicant_id_value" not in {
+            i.name for i in db["application_cells"].indexes}
         raise RuntimeError("stop")
-    assert "idx_applications_row_applicant" in {i.name for i in db["applications"].indexes}
+    assert "idx_application_cells_row_id_applicant_id_value" in {
+        i.name for i in db["application_cells"].indexes}
     db.close()

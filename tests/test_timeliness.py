@@ -19,6 +19,8 @@ from zfxxgk.timeliness import deadline_for, is_government_summary, is_late
         ("杭州市下城区长庆街道", False),
         ("XX市人民政府办公室", False),
         ("荆州市沙市区自然资源和规划局", False),
+        ("洪泽区东双沟镇人民政府", False),
+        ("某某乡人民政府", False),
         (None, False),
     ],
 )

@@ -2,17 +2,21 @@
 
 Idempotent by content: a document whose sha256 is already in the archive (as a report or a
 recorded failure) is skipped, so running a build twice adds nothing; new bytes under a
-known path become that document's next version. Parsing — the slow part — runs in worker
-processes once there are enough documents, while this process writes.
+known path become that document's next version.
 
-Reports are written in batches, one transaction each. If anything in a batch fails, the
-whole batch is rolled back and written again one report per transaction, the failing one
-recorded in ``parse_failures``: no report is ever half written, and the common case pays
-for no savepoints.
+Parsing is the slow part, so once there are enough documents it runs in worker processes,
+which also read and hash the files and turn each report into the rows the archive stores
+(``zfxxgk.report_rows``); this process only writes, in input order. Reports are written in
+batches, one transaction each. If anything in a batch fails, the whole batch is rolled
+back and written again one report per transaction, the failing one recorded in
+``parse_failures``: no report is ever half written, and the common case pays for no
+savepoints. A large build into a (nearly) empty archive defers the cell tables' secondary
+indexes and the search index's merging to the end (``db.bulk_load``).
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -20,7 +24,7 @@ import sqlite3
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
@@ -29,10 +33,11 @@ from pathlib import Path
 import sqlite_utils
 
 from zfxxgk import db as archive
-from zfxxgk import fts
+from zfxxgk.report_rows import ReportRows, report_rows
 
 LOG_EVERY = 500
 BATCH = 500  # reports per transaction
+BULK_BATCH = 2000  # reports per transaction in a bulk load (fewer, larger index segments)
 CHUNK = 25  # documents per task sent to a worker process
 POOL_MIN_DOCUMENTS = 200  # below this, parsing in-process is faster than starting workers
 BULK_MIN_DOCUMENTS = 20_000  # from this many files (and 2x the archive), defer cell indexes
@@ -59,15 +64,18 @@ class BuildStats:
 
 @dataclass(slots=True)
 class _Item:
-    """One new document on its way in: its bytes, then its report (with FTS columns) or
-    the reason it could not be read."""
+    """One document on its way in: where it is, then its hash and either the rows of its
+    report or the reason it could not be read. ``known`` marks bytes the archive already
+    had when the build started (nothing to parse). ``report`` may carry a parsed report
+    instead of ``rows`` (it is turned into rows when written)."""
 
     document_key: str
     sha256: str
-    data: bytes | None = None
+    path: str | None = None
     report: object | None = None
-    fts_columns: tuple[str, str] | None = None
+    rows: ReportRows | None = None
     error: str | None = None
+    known: bool = False
 
 
 @dataclass(slots=True)
@@ -92,49 +100,58 @@ def iter_documents(source: Path) -> Iterator[Path]:
             yield path
 
 
-def parse_item(item: _Item) -> _Item:
-    """Parse one document and tokenize it for search; never raises (runs in workers)."""
-    from parsers import ParseError, parse
+# Hashes the archive held when the build started, in each worker process.
+_KNOWN: frozenset[str] = frozenset()
 
-    if item.error is not None or item.data is None:
+
+def _init_worker(known: frozenset[str]) -> None:
+    """Worker set-up: the known hashes, and a collector that does not keep re-scanning
+    the modules and caches loaded so far (parsing allocates many short-lived objects)."""
+    global _KNOWN
+    _KNOWN = known
+    import parsers  # noqa: F401 - load everything before freezing it
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
+def load_item(item: _Item, known: frozenset[str] | set[str] = frozenset()) -> _Item:
+    """Read and hash one document, then parse it unless its bytes are ``known``; never
+    raises (runs in workers)."""
+    if item.error is not None or item.path is None:
         return item
     try:
-        report = parse(item.data, name=item.document_key)
+        data = Path(item.path).read_bytes()
+    except OSError as e:
+        item.error = f"无法读取文件 / cannot read file: {e.strerror or e}"
+        return item
+    item.sha256 = hashlib.sha256(data).hexdigest()
+    if item.sha256 in known:
+        item.known = True
+        return item
+    return parse_item(item, data)
+
+
+def parse_item(item: _Item, data: bytes) -> _Item:
+    """Parse one document into the rows of its report; never raises."""
+    from parsers import ParseError, parse
+
+    try:
+        report = parse(data, name=item.document_key)
+        item.rows = report_rows(report)
     except ParseError as e:
         item.error = str(e) or type(e).__name__
     except Exception as e:  # noqa: BLE001 - one bad document must not stop the build
         item.error = f"{type(e).__name__}: {e}"
-    else:
-        item.report = report
-        item.fts_columns = fts.index_columns(fts.document_text(report.title, report.text))
-    item.data = None  # not needed any more: keep it out of the way back
     return item
 
 
-def _parse_chunk(items: list[_Item]) -> list[_Item]:
-    return [parse_item(item) for item in items]
+def _load_chunk(items: list[_Item]) -> list[_Item]:
+    return [load_item(item, _KNOWN) for item in items]
 
 
-def _new_documents(source: Path, paths: list[Path], known: set[str],
-                   stats: BuildStats) -> Iterator[_Item]:
-    """Each document not yet in the archive (or unreadable, with its error)."""
-    for path in paths:
-        stats.documents += 1
-        key = path.relative_to(source).as_posix()
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            yield _Item(key, "", error=f"无法读取文件 / cannot read file: {e.strerror or e}")
-            continue
-        sha = hashlib.sha256(data).hexdigest()
-        if sha in known:
-            stats.reports_unchanged += 1
-            continue
-        known.add(sha)
-        yield _Item(key, sha, data)
-
-
-def _chunks(items: Iterator[_Item], size: int) -> Iterator[list[_Item]]:
+def _chunks(items: Iterable[_Item], size: int) -> Iterator[list[_Item]]:
     chunk: list[_Item] = []
     for item in items:
         chunk.append(item)
@@ -145,34 +162,40 @@ def _chunks(items: Iterator[_Item], size: int) -> Iterator[list[_Item]]:
         yield chunk
 
 
-def _parsed_stream(documents: Iterator[_Item], workers: int) -> Iterator[_Item]:
-    """Parsed documents in input order; in worker processes once there are many."""
-    head: list[_Item] = []
-    for item in documents:
-        head.append(item)
-        if len(head) >= POOL_MIN_DOCUMENTS:
-            break
-    if workers <= 1 or len(head) < POOL_MIN_DOCUMENTS:
-        for item in head:
-            yield parse_item(item)
-        for item in documents:
-            yield parse_item(item)
+def _loaded_stream(items: list[_Item], known: set[str], workers: int) -> Iterator[_Item]:
+    """Documents read, hashed and (unless known) parsed, in input order; in worker
+    processes once there are many."""
+    if workers <= 1 or len(items) < POOL_MIN_DOCUMENTS:
+        for item in items:
+            yield load_item(item, known)
         return
-
-    def everything() -> Iterator[_Item]:
-        yield from head
-        yield from documents
-
     # spawn: workers must not inherit this process's open SQLite connection
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=_init_worker, initargs=(frozenset(known),)) as pool:
         pending: deque[Future[list[_Item]]] = deque()
-        for chunk in _chunks(everything(), CHUNK):
-            pending.append(pool.submit(_parse_chunk, chunk))
+        for chunk in _chunks(items, CHUNK):
+            pending.append(pool.submit(_load_chunk, chunk))
             while len(pending) > 4 * workers:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+
+
+def _new_documents(stream: Iterator[_Item], known: set[str],
+                   stats: BuildStats) -> Iterator[_Item]:
+    """Each document whose bytes the archive does not have yet (the first of identical
+    files only), or that could not be read."""
+    for item in stream:
+        stats.documents += 1
+        if item.error is not None and not item.sha256:
+            yield item  # unreadable: recorded as a failure
+            continue
+        if item.known or item.sha256 in known:
+            stats.reports_unchanged += 1
+            continue
+        known.add(item.sha256)
+        yield item
 
 
 def _default_workers() -> int:
@@ -197,20 +220,21 @@ def build_archive(source: Path, db_path: Path, *, log: Log = _stderr,
         paths = list(iter_documents(source))
         log(f"开始建库：{len(paths)} 份文件 {source} → {db_path} / "
             f"building {len(paths)} documents from {source} into {db_path}")
-        stream = _parsed_stream(_new_documents(source, paths, known, stats),
-                                workers or _default_workers())
+        items = [_Item(path.relative_to(source).as_posix(), "", path=str(path))
+                 for path in paths]
+        stream = _new_documents(_loaded_stream(items, known, workers or _default_workers()),
+                                known, stats)
         bulk = len(paths) >= BULK_MIN_DOCUMENTS and len(paths) > 2 * len(known)
         with archive.bulk_load(db) if bulk else nullcontext():
             next_log = LOG_EVERY
-            for batch in _chunks(stream, BATCH):
+            for batch in _chunks(stream, BULK_BATCH if bulk else BATCH):
                 for outcome in _write_batch(db, batch):
                     _count(outcome, stats, current_keys)
-                if stats.reports_added + stats.reports_unchanged + stats.failures >= next_log:
+                if stats.documents >= next_log:
                     log(_progress(stats, started))
-                    next_log += LOG_EVERY
+                    next_log = (stats.documents // LOG_EVERY + 1) * LOG_EVERY
         if stats.reports_added:
-            db.execute(f"INSERT INTO {fts.FTS_TABLE}({fts.FTS_TABLE}) VALUES('optimize')")
-            db.execute("PRAGMA optimize")
+            archive.optimize(db)
     finally:
         db.rollback()
         db.close()
@@ -249,8 +273,10 @@ def _write_one(db: sqlite_utils.Database, item: _Item) -> _Outcome:
         archive.record_failure(db, document_key=item.document_key, sha256=item.sha256,
                                error=item.error)
         return _Outcome(item.document_key, failed=True)
-    added = archive.insert_report(db, item.report, document_key=item.document_key,
-                                  sha256=item.sha256, fts_columns=item.fts_columns)
+    if item.rows is None:
+        item.rows = report_rows(item.report)  # type: ignore[arg-type]
+    added = archive.insert_rows(db, item.rows, document_key=item.document_key,
+                                sha256=item.sha256)
     return _Outcome(item.document_key, added=added)
 
 

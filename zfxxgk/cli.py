@@ -309,5 +309,41 @@ def demo_command(workdir: Path, host: str, port: int, no_serve: bool) -> None:
     sys.exit(serve(db_path, host=host, port=port))
 
 
+@main.command("robustness")
+@click.option("--only", multiple=True, type=click.Choice(["faults", "crash", "fuzz", "load"]),
+              help="只跑这些部分（可重复）/ run only these parts (repeatable).")
+@click.option("--seed", default=7, show_default=True, type=int, help="随机种子 / seed of every draw.")
+@click.option("--fuzz-cases", default=10_000, show_default=True, type=int,
+              help="每种格式的变异文档数 / mutated documents per format.")
+@click.option("--slow-fuzz-cases", default=100, show_default=True, type=int,
+              help="需 LibreOffice/OCR 的格式的变异文档数 / per format that needs LibreOffice or OCR.")
+@click.option("--format", "formats", multiple=True, help="只测这些格式 / fuzz only these formats.")
+@click.option("--jobs", default=1, show_default=True, type=int, help="并行的模糊测试进程 / fuzzing processes.")
+@click.option("--kill-points", default=20, show_default=True, type=int,
+              help="每个阶段的 kill -9 次数 / kill -9 points per stage.")
+@click.option("--reports", default=300, show_default=True, type=int,
+              help="负载测试档案库的报告数（如 100000）/ reports in the archive under load (e.g. 100000).")
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="工作目录（默认临时目录）/ work folder (default: a temporary one).")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON.")
+def robustness_command(only: tuple[str, ...], seed: int, fuzz_cases: int, slow_fuzz_cases: int,
+                       formats: tuple[str, ...], jobs: int, kill_points: int, reports: int,
+                       workdir: Path | None, as_json: bool) -> None:
+    """稳健性测量：故障门户、kill -9、变异文档、负载 / Measure robustness and print the figures.
+
+    故障注入抓取与补抓、抓取/解析/建库各阶段 kill -9、解析器模糊测试、建库时的并发读取。
+    Crawls of the fault-injecting sample portal, kill -9 at seeded points of crawl, ingest and
+    build, parser fuzzing, and Datasette under concurrent readers while builds write.
+    """
+    from zfxxgk.faults_report import STAGES, format_report, robustness_report
+
+    fig = robustness_report(workdir=workdir, seed=seed, only=only or STAGES, fuzz_cases=fuzz_cases,
+                            slow_fuzz_cases=slow_fuzz_cases, formats=formats or None, jobs=jobs,
+                            kill_points=kill_points, reports=reports, log=_log)
+    click.echo(json.dumps(fig.as_dict(), ensure_ascii=False, indent=1) if as_json else format_report(fig))
+    if not fig.ok:
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()

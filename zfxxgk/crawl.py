@@ -51,6 +51,7 @@ class CrawlStats:
     returncode: int | None = None
     log_path: Path | None = None
     scrapy_stats: dict[str, Any] = field(default_factory=dict)
+    frontier: dict[str, Any] | None = None  # crawl, generation, worker (``--frontier`` only)
 
     @property
     def ok(self) -> bool:
@@ -79,8 +80,12 @@ class CrawlStats:
 
 def crawl_command(db_path: str | Path, blobs_dir: str | Path, *, sources: Sequence[str] | None = None,
                   all: bool = False, registry: str | Path | None = None, log_level: str = "INFO",
-                  settings: dict[str, Any] | None = None) -> list[str]:
-    """The child-process command line of one crawl (also used by tests that kill it)."""
+                  settings: dict[str, Any] | None = None, frontier: str | None = None,
+                  seed: bool = False, max_idle: int | None = None) -> list[str]:
+    """The child-process command line of one crawl (also used by tests that kill it).
+    With ``frontier`` (a Redis URL) the child is one worker of a shared crawl
+    (``crawler.frontier``); ``seed`` starts a new shared crawl, ``max_idle`` is how long the
+    drained crawl waits before its workers leave."""
     cmd = [sys.executable, "-m", "crawler", "--db", str(db_path), "--blobs", str(blobs_dir),
            "--log-level", log_level]
     if registry is not None:
@@ -92,6 +97,10 @@ def crawl_command(db_path: str | Path, blobs_dir: str | Path, *, sources: Sequen
             cmd += ["--source", sid]
     for key, value in (settings or {}).items():
         cmd += ["--set", f"{key}={json.dumps(value)}"]
+    if frontier:
+        cmd += ["--frontier", frontier] + (["--seed"] if seed else [])
+        if max_idle is not None:
+            cmd += ["--max-idle", str(max_idle)]
     return cmd
 
 
@@ -119,12 +128,14 @@ def read_runs(db_path: str | Path, run_ids: Sequence[int]) -> list[RunStats]:
 def run_crawl(db_path: str | Path, blobs_dir: str | Path, *, sources: Sequence[str] | None = None,
               all: bool = False, registry: str | Path | None = None,
               log: Callable[[str], None] | None = None, log_level: str = "INFO",
-              settings: dict[str, Any] | None = None, timeout: float | None = None) -> CrawlStats:
+              settings: dict[str, Any] | None = None, timeout: float | None = None,
+              frontier: str | None = None, seed: bool = False, max_idle: int | None = None) -> CrawlStats:
     """Crawl ``sources`` (ids of the registry; ``all=True`` for every source) into the
     archive at ``db_path`` with blobs under ``blobs_dir``. ``registry`` defaults to
     ``crawler/sources.yaml``. The Scrapy log goes to ``crawl-logs/`` beside the database;
     ``log`` receives one summary line per source. An interrupted crawl of the same selection
-    is resumed by the next call."""
+    is resumed by the next call. With ``frontier`` (``redis://host:port/db``) this process is
+    one worker of a crawl shared through Redis; its runs are its share of the work."""
     if not all and not sources:
         raise ValueError("give sources=[…] or all=True")
     db_path = Path(db_path)
@@ -132,7 +143,8 @@ def run_crawl(db_path: str | Path, blobs_dir: str | Path, *, sources: Sequence[s
     logs.mkdir(parents=True, exist_ok=True)
     log_path = logs / f"crawl-{datetime.now():%Y%m%d-%H%M%S-%f}.log"
     cmd = crawl_command(db_path, blobs_dir, sources=sources, all=all, registry=registry,
-                        log_level=log_level, settings=settings)
+                        log_level=log_level, settings=settings, frontier=frontier, seed=seed,
+                        max_idle=max_idle)
     with log_path.open("wb") as err:
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=err, env=child_env(), timeout=timeout,
                               check=False)
@@ -150,6 +162,7 @@ def run_crawl(db_path: str | Path, blobs_dir: str | Path, *, sources: Sequence[s
         raise RuntimeError(f"抓取进程失败 / crawl process failed (exit {proc.returncode}); log {log_path}:\n{tail}")
     stats.finish_reason = result.get("finish_reason")
     stats.scrapy_stats = result.get("stats", {})
+    stats.frontier = result.get("frontier")
     stats.runs = read_runs(db_path, list(result["runs"].values()))
     if log is not None:
         for line in stats.lines():

@@ -1,17 +1,20 @@
 """The archive database: its schema (SCHEMA.md) and the writes that keep it consistent.
 
 Tables are created with sqlite-utils so the schema reads as data; the hot write path
-(``write_report``) uses plain ``executemany`` inside one sqlite-utils ``atomic()`` block,
-because a build writes about 200 cells per report and must keep up with 100,000 reports.
-A report, its cells, extras, findings and full-text rows are one unit: they all land or
-none does (a savepoint when the caller already holds a transaction).
+(``insert_rows``) uses plain ``executemany`` with statements prepared once, because a build
+writes about 200 cells per report and must keep up with 100,000 reports. A report, its
+cells, extras, findings and full-text rows are one unit: they all land or none does (a
+savepoint when the caller already holds a transaction).
+
+The three statistical tables are stored as ``proactive_cells``, ``application_cells`` and
+``review_cells``, whose labels are small ids into the label tables (``zfxxgk.label_ids``);
+the views ``proactive_items``, ``applications`` and ``review_litigation`` show them with
+their Chinese labels, under the names and columns queries have always used.
 """
 
 from __future__ import annotations
 
-import json
-import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,14 +22,30 @@ from typing import Any
 
 import sqlite_utils
 
-from parsers.model import APPLICATIONS, PROACTIVE, REVIEW_LITIGATION, Finding, Report
-from zfxxgk import fts, labels, timeliness
-from zfxxgk.regions import region_of
+from parsers.model import Report
+from zfxxgk import fts
+from zfxxgk.label_ids import create_label_tables, fill_label_tables, label_ids
+from zfxxgk.report_rows import ReportRows, report_rows
 
-CELL_TABLES = {
-    PROACTIVE: ("proactive_items", ("item", "metric")),
-    APPLICATIONS: ("applications", ("row", "applicant")),
-    REVIEW_LITIGATION: ("review_litigation", ("kind", "result")),
+# Views that give the cell tables their labels back. Inner joins, so that a query naming
+# a label can start from the (small) label table and reach the cells by index.
+CELL_VIEWS = {
+    "proactive_items": (
+        "SELECT c.report_id AS report_id, l.item AS item, l.metric AS metric,"
+        " c.value AS value, c.raw AS raw, c.unit AS unit"
+        " FROM proactive_cells c JOIN label_proactive l ON l.id = c.label_id"
+    ),
+    "applications": (
+        "SELECT c.report_id AS report_id, l.[row] AS [row], a.applicant AS applicant,"
+        " c.value AS value, c.raw AS raw"
+        " FROM application_cells c JOIN label_applications l ON l.id = c.row_id"
+        " JOIN label_applicants a ON a.id = c.applicant_id"
+    ),
+    "review_litigation": (
+        "SELECT c.report_id AS report_id, l.kind AS kind, l.result AS result,"
+        " c.value AS value, c.raw AS raw"
+        " FROM review_cells c JOIN label_review l ON l.id = c.label_id"
+    ),
 }
 
 def connect(path: str | Path) -> sqlite_utils.Database:
@@ -45,15 +64,22 @@ def connect(path: str | Path) -> sqlite_utils.Database:
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create every table, index and the FTS table that is missing; refresh labels."""
+    """Create every table, view, index and the FTS table that is missing; refresh labels;
+    move an archive made with labels stored as text onto label ids."""
     _create_registry_tables(db)
+    old_cells = _old_cell_tables(db)
+    if old_cells:
+        _drop_old_label_tables(db)
     _create_report_tables(db)
     _create_indexes(db)
     db.execute(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts.FTS_TABLE} USING fts5("
         f"{', '.join(fts.FTS_COLUMNS)}, content='', tokenize='unicode61')"
     )
-    _fill_labels(db)
+    fill_label_tables(db)
+    if old_cells:
+        _migrate_old_cells(db, old_cells)
+    _create_views(db)
 
 
 def _create_registry_tables(db: sqlite_utils.Database) -> None:
@@ -103,49 +129,39 @@ def _create_report_tables(db: sqlite_utils.Database) -> None:
         not_null=["document_key", "sha256", "version", "is_current"],
         if_not_exists=True,
     )
-    ref = [("report_id", "reports", "id")]
+    create_label_tables(db)
+    ref = ("report_id", "reports", "id")
     _create_without_rowid(
-        db, "proactive_items",
-        {"report_id": int, "item": str, "metric": str, "value": float, "raw": str,
-         "unit": str},
-        pk=("report_id", "item", "metric"), foreign_keys=ref,
+        db, "proactive_cells",
+        {"report_id": int, "label_id": int, "value": float, "raw": str, "unit": str},
+        pk=("report_id", "label_id"),
+        foreign_keys=[ref, ("label_id", "label_proactive", "id")],
     )
     _create_without_rowid(
-        db, "applications",
-        {"report_id": int, "row": str, "applicant": str, "value": float, "raw": str},
-        pk=("report_id", "row", "applicant"), foreign_keys=ref,
+        db, "application_cells",
+        {"report_id": int, "row_id": int, "applicant_id": int, "value": float, "raw": str},
+        pk=("report_id", "row_id", "applicant_id"),
+        foreign_keys=[ref, ("row_id", "label_applications", "id"),
+                      ("applicant_id", "label_applicants", "id")],
     )
     _create_without_rowid(
-        db, "review_litigation",
-        {"report_id": int, "kind": str, "result": str, "value": float, "raw": str},
-        pk=("report_id", "kind", "result"), foreign_keys=ref,
+        db, "review_cells",
+        {"report_id": int, "label_id": int, "value": float, "raw": str},
+        pk=("report_id", "label_id"),
+        foreign_keys=[ref, ("label_id", "label_review", "id")],
     )
     _create_without_rowid(
         db, "extras", {"report_id": int, "key": str, "value": float, "raw": str},
-        pk=("report_id", "key"), foreign_keys=ref,
+        pk=("report_id", "key"), foreign_keys=[ref],
     )
     db["findings"].create(
         {"id": int, "report_id": int, "rule": str, "location": str, "expected": str,
          "actual": str, "message": str, "severity": str},
-        pk="id", foreign_keys=ref, if_not_exists=True,
+        pk="id", foreign_keys=[ref], if_not_exists=True,
     )
     db["parse_failures"].create(
         {"id": int, "document_key": str, "sha256": str, "error": str, "failed_at": str},
         pk="id", if_not_exists=True,
-    )
-    db["label_proactive"].create(
-        {"item": str, "metric": str, "era": str, "gloss_en": str},
-        pk=("item", "metric", "era"), if_not_exists=True,
-    )
-    db["label_applications"].create({"row": str, "gloss_en": str}, pk="row",
-                                    if_not_exists=True)
-    db["label_applicants"].create({"applicant": str, "gloss_en": str}, pk="applicant",
-                                  if_not_exists=True)
-    db["label_review"].create({"kind": str, "result": str, "gloss_en": str},
-                              pk=("kind", "result"), if_not_exists=True)
-    db["label_rules"].create(
-        {"rule": str, "description_zh": str, "description_en": str}, pk="rule",
-        if_not_exists=True,
     )
 
 
@@ -160,29 +176,116 @@ def _create_without_rowid(db: sqlite_utils.Database, name: str, columns: dict[st
     db.execute(sql.strip().rstrip(";") + " WITHOUT ROWID")
 
 
-# Secondary indexes of the cell tables: dropped during a large build and made again at
-# the end, which sorts once instead of inserting ~160 entries per report at random places.
-DEFERRABLE_INDEXES = [("applications", ["row", "applicant"])]
+def _create_views(db: sqlite_utils.Database) -> None:
+    """The readable views; one whose definition changed is made again."""
+    existing = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'"))
+    for name, sql in CELL_VIEWS.items():
+        if existing.get(name) != f"CREATE VIEW [{name}] AS {sql}":
+            db.execute(f"DROP VIEW IF EXISTS [{name}]")
+            db.execute(f"CREATE VIEW [{name}] AS {sql}")
+
+
+# --- archives made before label ids ---------------------------------------------------
+
+# cell tables that stored their labels as text → their label columns
+_OLD_CELL_TABLES = {
+    "proactive_items": ("item", "metric", "unit"),
+    "applications": ("row", "applicant"),
+    "review_litigation": ("kind", "result"),
+}
+
+
+def _old_cell_tables(db: sqlite_utils.Database) -> list[str]:
+    """Cell tables of an archive that stored labels as text (they are views now)."""
+    tables = set(db.table_names())
+    return [name for name in _OLD_CELL_TABLES if name in tables]
+
+
+def _drop_old_label_tables(db: sqlite_utils.Database) -> None:
+    """The old label tables, keyed by text, go; they are refilled with ids."""
+    for table in ("label_proactive", "label_applications", "label_applicants", "label_review"):
+        if table in db.table_names() and "id" not in db[table].columns_dict:
+            db.execute(f"DROP TABLE [{table}]")
+
+
+def _migrate_old_cells(db: sqlite_utils.Database, old_tables: list[str]) -> None:
+    """Copy the cells of text-labelled tables into the id tables, then drop the old ones
+    (one transaction: either the archive is moved whole or not at all)."""
+    ids = label_ids(db)
+    with db.atomic():
+        for name in old_tables:
+            if name == "proactive_items":
+                rows = [(r, ids.id("label_proactive", item, metric), v, raw, unit)
+                        for r, item, metric, v, raw, unit in db.execute(
+                            "SELECT report_id, item, metric, value, raw, unit FROM proactive_items")]
+                db.conn.executemany(_INSERT["proactive_cells"], rows)
+            elif name == "applications":
+                rows = [(r, ids.id("label_applications", row), ids.id("label_applicants", a), v, raw)
+                        for r, row, a, v, raw in db.execute(
+                            "SELECT report_id, [row], applicant, value, raw FROM applications")]
+                db.conn.executemany(_INSERT["application_cells"], rows)
+            else:
+                rows = [(r, ids.id("label_review", kind, result), v, raw)
+                        for r, kind, result, v, raw in db.execute(
+                            "SELECT report_id, kind, result, value, raw FROM review_litigation")]
+                db.conn.executemany(_INSERT["review_cells"], rows)
+            db.execute(f"DROP TABLE [{name}]")
+
+
+# Secondary indexes of the cell tables, for queries that name a row or result across
+# reports; they hold the value too, so that sums over 100,000 reports read the index
+# alone. Dropped during a large build and made again at the end, which sorts once
+# instead of inserting entries at scattered places.
+DEFERRABLE_INDEXES = [("application_cells", ["row_id", "applicant_id", "value"]),
+                      ("review_cells", ["label_id", "value"])]
+
+
+# FTS5 merge settings while many reports are written: merge index segments less often
+# (the build ends with one full merge, ``optimize``); then back to FTS5's defaults.
+_FTS_BULK = {"automerge": 16, "crisismerge": 64}
+_FTS_DEFAULT = {"automerge": 4, "crisismerge": 16}
+# WAL pages between checkpoints while many reports are written (default 1000).
+_BULK_CHECKPOINT = 50_000
 
 
 @contextmanager
 def bulk_load(db: sqlite_utils.Database) -> Iterator[None]:
-    """Defer the cell tables' secondary indexes while many reports are written. They come
-    back when the block ends, even on error (and ``ensure_schema`` restores any missing
-    index the next time the archive is opened)."""
+    """Defer the cell tables' secondary indexes while many reports are written, merge the
+    search index less often and checkpoint the WAL less often. Everything is back when
+    the block ends, even on error (and ``ensure_schema`` restores any missing index the
+    next time the archive is opened)."""
     for table, columns in DEFERRABLE_INDEXES:
         db.execute(f"DROP INDEX IF EXISTS [idx_{table}_{'_'.join(columns)}]")
+    _fts_settings(db, _FTS_BULK)
+    db.execute(f"PRAGMA wal_autocheckpoint={_BULK_CHECKPOINT}")
     try:
         yield
     finally:
         db.rollback()
+        db.execute("PRAGMA wal_autocheckpoint=1000")
+        _fts_settings(db, _FTS_DEFAULT)
         for table, columns in DEFERRABLE_INDEXES:
             db[table].create_index(columns, if_not_exists=True)
 
 
+def _fts_settings(db: sqlite_utils.Database, settings: Mapping[str, int]) -> None:
+    with db.atomic():
+        for name, value in settings.items():
+            db.execute(f"INSERT INTO {fts.FTS_TABLE}({fts.FTS_TABLE}, rank) VALUES (?, ?)",
+                       [name, value])
+
+
+def optimize(db: sqlite_utils.Database) -> None:
+    """After a build: merge the search index into one segment (fastest to query) and let
+    SQLite refresh its planner statistics."""
+    db.execute(f"INSERT INTO {fts.FTS_TABLE}({fts.FTS_TABLE}) VALUES('optimize')")
+    db.execute("PRAGMA optimize")
+
+
 def _create_indexes(db: sqlite_utils.Database) -> None:
     """Indexes on what queries filter on. The cell tables' compound primary keys start with
-    report_id, so their own index already serves lookups by report."""
+    report_id, so their own index already serves lookups by report; the label-id indexes
+    serve queries that name a row or result across reports."""
     wanted: list[tuple[str, list[str], bool]] = [
         ("reports", ["sha256"], True),
         ("reports", ["document_key"], False),
@@ -190,8 +293,10 @@ def _create_indexes(db: sqlite_utils.Database) -> None:
         ("reports", ["agency"], False),
         ("reports", ["province"], False),
         ("reports", ["level"], False),
-        ("reports", ["is_current"], False),
-        ("applications", ["row", "applicant"], False),
+        # current versions first; covering what the canned queries group and count by,
+        # so that they never read the (large) report rows themselves
+        ("reports", ["is_current", "year", "province", "level", "agency", "is_late"], False),
+        *[(table, columns, False) for table, columns in DEFERRABLE_INDEXES],
         ("findings", ["report_id"], False),
         ("findings", ["rule"], False),
         ("captures", ["sha256"], False),
@@ -200,30 +305,6 @@ def _create_indexes(db: sqlite_utils.Database) -> None:
     ]
     for table, columns, unique in wanted:
         db[table].create_index(columns, unique=unique, if_not_exists=True)
-
-
-def _fill_labels(db: sqlite_utils.Database) -> None:
-    with db.atomic():
-        db["label_proactive"].upsert_all(
-            [dict(zip(("item", "metric", "era", "gloss_en"), r, strict=True))
-             for r in labels.PROACTIVE],
-            pk=("item", "metric", "era"),
-        )
-        db["label_applications"].upsert_all(
-            [{"row": r, "gloss_en": g} for r, g in labels.APPLICATION_ROWS], pk="row"
-        )
-        db["label_applicants"].upsert_all(
-            [{"applicant": a, "gloss_en": g} for a, g in labels.APPLICANTS], pk="applicant"
-        )
-        db["label_review"].upsert_all(
-            [{"kind": k, "result": r, "gloss_en": g} for k, r, g in labels.REVIEW],
-            pk=("kind", "result"),
-        )
-        db["label_rules"].upsert_all(
-            [dict(zip(("rule", "description_zh", "description_en"), r, strict=True))
-             for r in labels.RULES],
-            pk="rule",
-        )
 
 
 def now_iso() -> str:
@@ -298,47 +379,124 @@ def insert_report(
     """``write_report`` without its own savepoint, for batched builds: the caller holds a
     transaction and must roll it back if this raises (savepoints copy every page a report
     touches, which costs more than the inserts). Returns (id, n_cells, n_findings)."""
-    existing = db.execute(
-        "SELECT id, document_key, is_current FROM reports WHERE sha256 = ?", [sha256]
-    ).fetchone()
-    if existing:
-        if existing[1] == document_key and not existing[2]:
-            _make_current(db, existing[0], document_key)
+    if _known_sha(db, sha256, document_key):
         return None
-    (last,) = db.execute(
+    rows = report_rows(report, registry=registry, source_id=source_id, fts_columns=fts_columns)
+    return _insert_new(db, rows, document_key=document_key, sha256=sha256,
+                       capture_id=capture_id, source_url=source_url,
+                       parser_version=parser_version, parsed_at=parsed_at)
+
+
+def insert_rows(
+    db: sqlite_utils.Database,
+    rows: ReportRows,
+    *,
+    document_key: str,
+    sha256: str,
+    capture_id: int | None = None,
+    source_url: str | None = None,
+    parser_version: str | None = None,
+    parsed_at: str | None = None,
+) -> tuple[int, int, int] | None:
+    """``insert_report`` for a report already turned into rows (``report_rows``, which a
+    build runs in its parsing processes): only the SQL is left. Same contract."""
+    if _known_sha(db, sha256, document_key):
+        return None
+    return _insert_new(db, rows, document_key=document_key, sha256=sha256,
+                       capture_id=capture_id, source_url=source_url,
+                       parser_version=parser_version, parsed_at=parsed_at)
+
+
+def _insert_new(db: sqlite_utils.Database, rows: ReportRows, *, document_key: str,
+                sha256: str, capture_id: int | None, source_url: str | None,
+                parser_version: str | None, parsed_at: str | None) -> tuple[int, int, int]:
+    conn = db.conn
+    (last,) = conn.execute(
         "SELECT max(version) FROM reports WHERE document_key = ?", [document_key]
     ).fetchone()
     if last:
-        db.execute(
+        conn.execute(
             "UPDATE reports SET is_current = 0 WHERE document_key = ? AND is_current = 1",
             [document_key],
         )
-    cell_rows, findings = _cell_rows(report)
-    n_cells = sum(len(rows) for rows in cell_rows.values())
-    row = _report_row(report, registry=registry, source_id=source_id)
-    row.update(
+    n_cells = rows.n_cells
+    values = dict(rows.fields)
+    values.update(
         document_key=document_key, sha256=sha256, version=(last or 0) + 1, is_current=1,
-        capture_id=capture_id, source_url=source_url or report.source,
-        n_cells=n_cells, n_findings=len(findings),
+        capture_id=capture_id, source_url=source_url or rows.source,
+        n_cells=n_cells, n_findings=len(rows.findings),
         parser_version=parser_version or _parser_version(), parsed_at=parsed_at or now_iso(),
     )
-    names = list(row)
-    cur = db.execute(
-        f"INSERT INTO reports ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-        [row[n] for n in names],
-    )
+    cur = conn.execute(_INSERT_REPORT, [values[n] for n in _REPORT_COLUMNS])
     report_id = int(cur.lastrowid)
-    _insert_cells(db, report_id, cell_rows)
-    _insert_extras(db, report_id, report.extra)
-    _insert_findings(db, report_id, findings)
-    chars, bigrams = fts_columns or fts.index_columns(
-        fts.document_text(report.title, report.text)
-    )
-    db.execute(
-        f"INSERT INTO {fts.FTS_TABLE} (rowid, chars, bigrams) VALUES (?, ?, ?)",
-        [report_id, chars, bigrams],
-    )
-    return report_id, n_cells, len(findings)
+    ids = label_ids(db)
+    table_ids = ids.ids
+    if rows.proactive:
+        known = table_ids["label_proactive"]
+        conn.executemany(_INSERT["proactive_cells"], [
+            (report_id, known.get((item, metric)) or ids.id("label_proactive", item, metric),
+             value, raw, unit)
+            for item, metric, value, raw, unit in rows.proactive
+        ])
+    if rows.applications:
+        row_ids = table_ids["label_applications"]
+        applicant_ids = table_ids["label_applicants"]
+        conn.executemany(_INSERT["application_cells"], [
+            (report_id, row_ids.get((row,)) or ids.id("label_applications", row),
+             applicant_ids.get((applicant,)) or ids.id("label_applicants", applicant),
+             value, raw)
+            for row, applicant, value, raw in rows.applications
+        ])
+    if rows.review:
+        known = table_ids["label_review"]
+        conn.executemany(_INSERT["review_cells"], [
+            (report_id, known.get((kind, result)) or ids.id("label_review", kind, result),
+             value, raw)
+            for kind, result, value, raw in rows.review
+        ])
+    if rows.extras:
+        conn.executemany(_INSERT["extras"], [(report_id, *extra) for extra in rows.extras])
+    if rows.findings:
+        conn.executemany(_INSERT["findings"], [(report_id, *f) for f in rows.findings])
+    conn.execute(_INSERT["fts"], (report_id, *rows.fts))
+    return report_id, n_cells, len(rows.findings)
+
+
+def _known_sha(db: sqlite_utils.Database, sha256: str, document_key: str) -> bool:
+    """Are these bytes in the archive already? (If they are an earlier version of
+    ``document_key``, that version becomes current again.)"""
+    existing = db.conn.execute(
+        "SELECT id, document_key, is_current FROM reports WHERE sha256 = ?", [sha256]
+    ).fetchone()
+    if existing is None:
+        return False
+    if existing[1] == document_key and not existing[2]:
+        _make_current(db, existing[0], document_key)
+    return True
+
+
+_REPORT_COLUMNS = (
+    "source_id", "agency", "province", "city", "county", "level", "year", "format_era",
+    "title", "published_on", "published_on_source", "deadline", "is_late", "source_format",
+    "text", "text_chars", "document_key", "sha256", "version", "is_current", "capture_id",
+    "source_url", "n_cells", "n_findings", "parser_version", "parsed_at",
+)
+_INSERT_REPORT = (
+    f"INSERT INTO reports ({', '.join(_REPORT_COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(_REPORT_COLUMNS))})"
+)
+_INSERT = {
+    "proactive_cells": "INSERT INTO proactive_cells (report_id, label_id, value, raw, unit)"
+                       " VALUES (?, ?, ?, ?, ?)",
+    "application_cells": "INSERT INTO application_cells"
+                         " (report_id, row_id, applicant_id, value, raw) VALUES (?, ?, ?, ?, ?)",
+    "review_cells": "INSERT INTO review_cells (report_id, label_id, value, raw)"
+                    " VALUES (?, ?, ?, ?)",
+    "extras": "INSERT INTO extras (report_id, key, value, raw) VALUES (?, ?, ?, ?)",
+    "findings": "INSERT INTO findings (report_id, rule, location, expected, actual, message,"
+                " severity) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    "fts": f"INSERT INTO {fts.FTS_TABLE} (rowid, chars, bigrams) VALUES (?, ?, ?)",
+}
 
 
 def _make_current(db: sqlite_utils.Database, report_id: int, document_key: str) -> None:
@@ -352,122 +510,3 @@ def _parser_version() -> str | None:
     except ImportError:  # the parser package is importable without its version constant
         return None
     return str(PARSER_VERSION)
-
-
-def _report_row(report: Report, *, registry: Mapping[str, Any] | None,
-                source_id: str | None) -> dict[str, Any]:
-    region = region_of(report.agency, registry)
-    deadline = timeliness.deadline_for(report.agency, report.year) if report.year else None
-    late = timeliness.is_late(report.published_on, report.agency, report.year)
-    text = report.text or ""
-    return {
-        "source_id": source_id, "agency": report.agency,
-        "province": region.province, "city": region.city, "county": region.county,
-        "level": region.level, "year": report.year, "format_era": report.format_era,
-        "title": report.title, "published_on": report.published_on,
-        "published_on_source": report.published_on_source,
-        "deadline": deadline.isoformat() if deadline else None,
-        "is_late": None if late is None else int(late),
-        "source_format": report.source_format, "text": text, "text_chars": len(text),
-    }
-
-
-def _cell_rows(report: Report) -> tuple[dict[str, list[tuple]], list[Finding]]:
-    """Rows for each cell table (without report_id), in one pass over the cells, and the
-    findings: the report's own plus one ``duplicate_cell`` for each repeat of a (table,
-    row, column), whose first occurrence is kept rather than failing the whole report."""
-    rows: dict[str, list[tuple]] = {table: [] for table in CELL_TABLES}
-    seen: set[tuple[str, str, str]] = set()
-    findings = list(report.findings)
-    for cell in report.cells:
-        bucket = rows.get(cell.table)
-        if bucket is None:
-            continue
-        key = (cell.table, cell.row, cell.column)
-        if key in seen:
-            findings.append(Finding(
-                rule="duplicate_cell", location=f"{cell.table}/{cell.row}/{cell.column}",
-                expected=None, actual=cell.raw or cell.value,
-                message="同一单元格出现多次，仅保留第一次 / cell repeated, first kept",
-            ))
-            continue
-        seen.add(key)
-        value = cell.value
-        if value is not None and (type(value) is not int or value is True or value is False):
-            value = _number(value)
-        if cell.table == PROACTIVE:
-            bucket.append((cell.row, cell.column, value, cell.raw, cell.unit))
-        else:
-            bucket.append((cell.row, cell.column, value, cell.raw))
-    return rows, findings
-
-
-_CELL_INSERTS = {
-    table: (
-        f"INSERT INTO {name} (report_id, [{a}], [{b}], value, raw"
-        + (", unit) VALUES (?, ?, ?, ?, ?, ?)" if table == PROACTIVE else ") VALUES (?, ?, ?, ?, ?)")
-    )
-    for table, (name, (a, b)) in CELL_TABLES.items()
-}
-
-
-def _insert_cells(db: sqlite_utils.Database, report_id: int,
-                  rows: Mapping[str, list[tuple]]) -> None:
-    for table, table_rows in rows.items():
-        if table_rows:
-            db.conn.executemany(_CELL_INSERTS[table],
-                                [(report_id, *row) for row in table_rows])
-
-
-def _insert_extras(db: sqlite_utils.Database, report_id: int, extra: Mapping[str, Any]) -> None:
-    rows = []
-    for key, value in (extra or {}).items():
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            rows.append((report_id, str(key), None, _as_text(value)))
-        elif isinstance(value, str):
-            rows.append((report_id, str(key), _number_from_text(value), value))
-        else:
-            rows.append((report_id, str(key), _number(value), _as_text(value)))
-    db.conn.executemany(
-        "INSERT INTO extras (report_id, key, value, raw) VALUES (?, ?, ?, ?)", rows
-    )
-
-
-def _insert_findings(db: sqlite_utils.Database, report_id: int,
-                     findings: Iterable[Finding]) -> None:
-    db.conn.executemany(
-        "INSERT INTO findings (report_id, rule, location, expected, actual, message, severity)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            (report_id, f.rule, _as_text(f.location), _as_text(f.expected),
-             _as_text(f.actual), f.message, f.severity)
-            for f in findings
-        ],
-    )
-
-
-def _number(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _number_from_text(text: str) -> float | None:
-    return _number(text.strip().replace(",", "")) if text.strip() else None
-
-
-def _as_text(value: Any) -> str | None:
-    """Scalars as their text, anything else as JSON (Chinese kept readable)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (int, float)):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)

@@ -41,6 +41,8 @@ EVERY_DOCUMENT = "zz"
 MATCH_EVERYTHING = f'chars : "{EVERY_DOCUMENT}"'
 
 _ASCII_UPPER = re.compile("[A-Z]+")
+# Every character str.isspace() accepts (the BMP holds them all): not indexed in ``chars``.
+_WHITESPACE = frozenset(c for c in map(chr, range(0x10000)) if c.isspace())
 
 
 def fold(text: str) -> str:
@@ -80,7 +82,7 @@ def index_columns(text: str) -> tuple[str, str]:
     across characters that are not adjacent in the text.
     """
     folded = fold(text or "")
-    distinct = "".join(sorted(ch for ch in set(folded) if not ch.isspace()))
+    distinct = "".join(sorted(set(folded) - _WHITESPACE))
     chars = distinct.encode("utf-16-be", "surrogatepass").hex(" ", 2)
     chars = f"{EVERY_DOCUMENT} {chars}" if chars else EVERY_DOCUMENT
     return chars, _pairs(folded.encode("utf-16-be", "surrogatepass"))

@@ -1,7 +1,7 @@
 """When a report was due and whether it came late (条例 第四十九条).
 
 Every administrative body publishes its report on the previous year by 31 January; a
-local government at or above county level publishes the summary report of its own level
+local government at or above county level (县级以上) publishes the summary report of its own level
 (本级政府年度报告) by 31 March. A report whose agency is a people's government itself — or
 just a place name, as summary reports are often titled ("宽城区2020年度…") — gets the March
 deadline; every other body (departments, offices, streets, townships) the January one."""
@@ -20,6 +20,8 @@ def is_government_summary(agency: str | None) -> bool:
     name = agency.strip()
     if name.endswith(("办公室", "办公厅", "政府办")):
         return False
+    if re.search(r"(?:乡|镇|街道|苏木)(?:人民政府)?$", name):
+        return False  # townships report by 31 January like any other body
     return bool(_GOVERNMENT.search(name))
 
 

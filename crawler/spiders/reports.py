@@ -9,42 +9,18 @@ from typing import Any
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy_playwright.page import PageMethod
-from twisted.internet.error import (
-    ConnectionRefusedError,
-    DNSLookupError,
-    TCPTimedOutError,
-    TimeoutError,
-)
 from twisted.python.failure import Failure
 
 from crawler.context import CrawlContext
+from crawler.errors import error_kind
 from crawler.items import CaptureItem
 from crawler.navigators import NAVIGATORS
-from crawler.navigators.base import ATTACHMENT, DATA, LISTING, REPORT, Fetch, Page
+from crawler.navigators.base import ATTACHMENT, DATA, LISTING, REPORT, Fetch, Page, canonical
 from crawler.registry import Source, netloc
 
 PRIORITY = {LISTING: 0, DATA: 0, REPORT: 10, ATTACHMENT: 20}
-
-
-def error_kind(failure: Failure) -> str:
-    """A short, stable name for why a request failed (the keys of ``crawl_runs.errors``)."""
-    exc = failure.value
-    if isinstance(exc, HttpError):
-        return f"http_{exc.response.status}"
-    if isinstance(exc, DNSLookupError):
-        return "dns"
-    if isinstance(exc, (TimeoutError, TCPTimedOutError)):
-        return "timeout"
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection_refused"
-    if isinstance(exc, IgnoreRequest):
-        text = str(exc).lower()
-        return "robots_disallowed" if "robots" in text else "ignored"
-    return type(exc).__name__.lower()
 
 
 class ReportsSpider(scrapy.Spider):
@@ -54,17 +30,38 @@ class ReportsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReportsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.ctx = CrawlContext.from_settings(crawler.settings)
+        spider.ctx = cls.make_context(crawler.settings)
         spider.listing_pages: dict[str, int] = {}
+        spider.listings_asked: set[tuple[Any, ...]] = set()
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
         return spider
 
+    @classmethod
+    def make_context(cls, settings: Any) -> CrawlContext:
+        return CrawlContext.from_settings(settings)
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for source in self.ctx.sources.values():
-            for fetch in NAVIGATORS[source.cms].start(source):
-                request = self.to_request(fetch, source, parent=None)
-                if request is not None:
-                    yield request
+            for request in self.seed_requests(source):
+                yield request
+
+    def seed_requests(self, source: Source) -> list[scrapy.Request]:
+        """A source's first requests (its start URLs, read as listings)."""
+        requests = (self.to_request(f, source, parent=None) for f in NAVIGATORS[source.cms].start(source))
+        return [r for r in requests if r is not None]
+
+    # crawl-wide counts: this process's own here; a shared frontier keeps them in Redis ---
+    def count_listing(self, source_id: str) -> int:
+        """Count one more listing page of a source; returns how many came before it."""
+        count = self.listing_pages.get(source_id, 0)
+        self.listing_pages[source_id] = count + 1
+        return count
+
+    def note_report(self, source_id: str, url: str) -> None:
+        self.ctx.ledger[source_id].reports.add(url)
+
+    def reports_found(self, source_id: str) -> int:
+        return len(self.ctx.ledger[source_id].reports)
 
     # requests -------------------------------------------------------------------------
     def to_request(self, fetch: Fetch, source: Source, parent: str | None) -> scrapy.Request | None:
@@ -73,11 +70,14 @@ class ReportsSpider(scrapy.Spider):
             tally.skipped["offsite_link"] += 1
             return None
         if fetch.kind == LISTING:
-            count = self.listing_pages.get(source.id, 0)
-            if count >= source.max_pages:
+            # a page linked again (page numbers, calendars) is not another page of the budget
+            asked = (source.id, canonical(fetch.url), fetch.method, fetch.form)
+            if asked in self.listings_asked:
+                return None
+            self.listings_asked.add(asked)
+            if self.count_listing(source.id) >= source.max_pages:
                 tally.skipped["max_pages"] += 1
                 return None
-            self.listing_pages[source.id] = count + 1
         meta: dict[str, Any] = {
             "source_id": source.id, "fetch": fetch, "parent_url": parent,
             "download_slot": netloc(fetch.url),  # one politeness slot per host:port
@@ -123,7 +123,7 @@ class ReportsSpider(scrapy.Spider):
             request = self.to_request(f, source, parent=response.url)
             if request is not None:
                 if f.kind == REPORT:
-                    tally.reports.add(f.url)
+                    self.note_report(source.id, f.url)
                 yield request
 
     def on_error(self, failure: Failure) -> None:
@@ -139,7 +139,7 @@ class ReportsSpider(scrapy.Spider):
         finished = reason == "finished"
         if finished:
             for sid in self.ctx.sources:
-                if not self.ctx.ledger[sid].reports:
+                if not self.reports_found(sid):
                     self.logger.error("source %s: no reports found", sid)
                     self.ctx.ledger.error(sid, "no_reports")
         self.ctx.ledger.flush(finished=finished)

@@ -80,6 +80,8 @@ class Site:
 
     key = ""
     name = ""
+    scheme = "http"  # "https" for a site whose server wraps its sockets in TLS (``ssl_context``)
+    ssl_context: Any = None
     robots_txt = "User-agent: *\nDisallow:\n"
 
     def __init__(self) -> None:
@@ -139,12 +141,22 @@ class _Handler(BaseHTTPRequestHandler):
         portal = server.site.portal
         portal.record(server.site.key, req)
         portal.wait_if_held(server.site.key, req)
+        faults = portal.faults  # a FaultPlan (zfxxgk.portal.faults) may answer in its own way
+        if faults is not None and faults.serve(self, server.site, req, lambda: self.answer(server.site, req)):
+            return
+        self.write(*self.answer(server.site, req))
+
+    def answer(self, site: Site, req: Req) -> tuple[int, dict[str, str], bytes]:
+        """What the site answers: status, headers and body (empty for 304 and HEAD)."""
         try:
-            resp = server.site.handle(req)
+            resp = site.handle(req)
         except Exception as e:  # noqa: BLE001 - a bug in a sample page must show as a 500
             resp = Resp(500, f"<html><body>500 {type(e).__name__}: {e}</body></html>".encode())
         status, headers = _conditional(req, resp)
         body = b"" if status == 304 or self.command == "HEAD" else resp.body
+        return status, headers, body
+
+    def write(self, status: int, headers: dict[str, str], body: bytes) -> None:
         self.send_response(status, "Web Server Is Down" if status == 521 else None)
         for k, v in headers.items():
             self.send_header(k, v)
@@ -165,21 +177,31 @@ class _SiteServer(ThreadingHTTPServer):
         self.site = site
         super().__init__(address, _Handler)
 
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        """A TLS site does its handshake here, in the request's own thread."""
+        if self.site.ssl_context is not None:
+            request.settimeout(30)
+            request = self.site.ssl_context.wrap_socket(request, server_side=True)
+        super().finish_request(request, client_address)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that goes away (a killed crawler) is normal here, not worth a traceback."""
+        import ssl
         import sys
 
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, ssl.SSLError)):
             super().handle_error(request, client_address)
 
 
 class Portal:
     """All sites, each on its own port of ``host`` (loopback only)."""
 
-    def __init__(self, sites: list[Site], host: str = "127.0.0.1", ports: dict[str, int] | None = None):
+    def __init__(self, sites: list[Site], host: str = "127.0.0.1", ports: dict[str, int] | None = None,
+                 faults: Any = None):
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("the sample portal serves on loopback only")
         self.host = host
+        self.faults = faults  # None, or a zfxxgk.portal.faults.FaultPlan
         self.sites = {s.key: s for s in sites}
         self.log: list[tuple[str, str, str]] = []
         self._lock = threading.Lock()
@@ -199,7 +221,7 @@ class Portal:
         return f"{self.host}:{self._servers[key].server_address[1]}"
 
     def url(self, key: str, path: str = "/") -> str:
-        return f"http://{self.netloc(key)}{path}"
+        return f"{self.sites[key].scheme}://{self.netloc(key)}{path}"
 
     # test hooks ----------------------------------------------------------------------------
     def record(self, key: str, req: Req) -> None:
