@@ -21,6 +21,8 @@ _SPACES = re.compile(r"[ \u00a0\u3000]+")
 # Punctuation that Chinese typesetting never puts at the start of a line (避头点): a line
 # starting with one continues the line before it, wrapped by the PDF or the editor.
 _NO_LINE_START = tuple("、，。：；！？）》」』”’,.:;!?)")
+# ...and never ends a line with an opening bracket (避尾点): the next line continues it.
+_NO_LINE_END = tuple("（《「『“‘(")
 
 
 def split_inline_values(line: str) -> list[str]:
@@ -63,7 +65,9 @@ def text_to_rows(text: str) -> list[list[str]]:
             in_cell = False
         elif in_cell and current:
             current[-1] += "\n" + line
-        elif after_plain and rows and len(rows[-1]) == 1 and line.lstrip(" \u3000").startswith(_NO_LINE_START):
+        elif after_plain and rows and len(rows[-1]) == 1 and (
+            line.lstrip(" \u3000").startswith(_NO_LINE_START) or rows[-1][0].rstrip().endswith(_NO_LINE_END)
+        ):
             rows[-1] = [rows[-1][0] + "\n" + line.strip(" \u3000")]
             plain = True
         else:

@@ -117,3 +117,11 @@ def test_wrapped_line_starting_with_closing_punctuation_is_joined() -> None:
         ["\u3000\u30002020年本行政区域（或本部门）政府信息公开发布总数量（非新闻类\n、消息类）：2185"],
         ["下一段"],
     ]
+
+
+def test_wrapped_line_ending_with_opening_bracket_is_joined() -> None:
+    text = "2019年本行政区域（或本部门）政府信息公开发布总数量（\n非新闻类、消息类）：0\n\n下一段"
+    assert text_to_rows(text) == [
+        ["2019年本行政区域（或本部门）政府信息公开发布总数量（\n非新闻类、消息类）：0"],
+        ["下一段"],
+    ]
