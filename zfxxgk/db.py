@@ -187,12 +187,8 @@ def _create_views(db: sqlite_utils.Database) -> None:
 
 # --- archives made before label ids ---------------------------------------------------
 
-# cell tables that stored their labels as text → their label columns
-_OLD_CELL_TABLES = {
-    "proactive_items": ("item", "metric", "unit"),
-    "applications": ("row", "applicant"),
-    "review_litigation": ("kind", "result"),
-}
+# cell tables of archives that stored their labels as text (now the views' names)
+_OLD_CELL_TABLES = ("proactive_items", "applications", "review_litigation")
 
 
 def _old_cell_tables(db: sqlite_utils.Database) -> list[str]:
