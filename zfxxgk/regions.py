@@ -72,7 +72,15 @@ def _name_counts() -> Counter[str]:
 
 
 def _read(library: object, text: str) -> dict:
-    """One library's reading of ``text``: 省, 市, 区, 地址 (the rest) and their positions."""
+    """One library's reading of ``text``: 省, 市, 区, 地址 (the rest) and their positions.
+
+    ``transform`` wraps each reading in a pandas DataFrame, which costs ~2 ms per name
+    (a build meets tens of thousands of distinct agencies); the record it is built from
+    comes from the library's own per-name function, used here when the installed
+    version has it (same record, ~1,000× faster)."""
+    one = getattr(library, "_get_one_addr", None)
+    if one is not None:
+        return one(text, True, {})
     return library.transform([text], pos_sensitive=True).to_dict("records")[0]
 
 
