@@ -8,6 +8,7 @@ table interpreter (``parsers.tables``) and the metadata extractor (``parsers.met
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -24,6 +25,13 @@ class Document:
     meta   -- page metadata found by the reader, e.g. ``published`` (ISO date),
               ``published_source`` (where it came from), ``site``, ``source_agency``.
     format -- the reader that produced it: "text", "html", ...
+    positions -- where each cell of ``rows`` was read, parallel to ``rows`` (a list per
+              row, a dict or None per cell), or None when the reader has none (text,
+              HTML). PDF: ``page`` and ``box`` (points, top-left origin); scans add
+              ``conf`` (lowest OCR word confidence) and ``dpi`` (the box is in pixels);
+              DOCX: ``table``/``row``/``col`` or ``paragraph``, plus ``page`` when Word
+              recorded page breaks; spreadsheets: ``sheet`` and ``cell``. The table
+              interpreter carries them into ``Cell.where``.
     """
 
     rows: list[list[str]]
@@ -31,3 +39,4 @@ class Document:
     title: str | None = None
     meta: dict[str, str] = field(default_factory=dict)
     format: str = "text"
+    positions: list[list[dict[str, Any] | None]] | None = None

@@ -22,7 +22,12 @@ class Cell:
     ``row`` and ``column`` are canonical labels: for ``proactive`` the item and the metric,
     for ``applications`` the row path and the applicant, for ``review_litigation`` the kind
     and the result. ``value`` is None for blank / dash / 无 cells; ``raw`` keeps the text
-    as printed; ``unit`` is set only when the document writes one.
+    as printed; ``unit`` is set only when the document writes one. ``where`` says where
+    the number was read, so the archive can point at it: ``{"page": 3}`` for PDF and Word
+    pages, plus ``box`` ([x0, top, x1, bottom] in pixels at ``dpi``) and ``confidence``
+    (0–100) for scans, ``{"sheet", "cell"}`` for spreadsheets; None when the reader
+    knows no place (text, HTML) or the cell was not printed. It takes no part in
+    comparisons: the same number read from another place is the same cell.
     """
 
     table: str
@@ -31,6 +36,7 @@ class Cell:
     value: float | int | None
     raw: str = ""
     unit: str | None = None
+    where: dict[str, Any] | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         keys = {
@@ -43,6 +49,8 @@ class Cell:
             out["unit"] = self.unit
         if self.raw != "" and self.raw != _plain(self.value):
             out["raw"] = self.raw
+        if self.where:
+            out["where"] = self.where
         return out
 
 

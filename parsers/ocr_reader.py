@@ -61,7 +61,7 @@ _TABLE_NAMES = {"proactive": "二", "applications": "三", "review_litigation": 
 
 def ocr_findings(cells: list[Any], meta: dict[str, Any]) -> list[Any]:
     """Findings for what OCR was unsure of: each table cell whose number was read with a
-    confidence under ``MIN_CONFIDENCE`` (from the cell's position, ``Cell.where``), and
+    confidence under ``MIN_CONFIDENCE`` (``Cell.where["confidence"]``), and
     each low-confidence number or unreadable inked cell of ``meta["ocr_low_confidence"]``
     that no table cell accounts for (a number outside the tables, a cell left blank)."""
     from parsers.model import Finding
@@ -72,7 +72,7 @@ def ocr_findings(cells: list[Any], meta: dict[str, Any]) -> list[Any]:
         where = getattr(c, "where", None) or {}
         if where.get("box"):
             boxes.add((where.get("page"), tuple(where["box"])))
-        conf = where.get("conf")
+        conf = where.get("confidence")
         if conf is None or conf >= MIN_CONFIDENCE or c.value is None:
             continue
         out.append(Finding(

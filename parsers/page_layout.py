@@ -458,14 +458,35 @@ def find_grids(h_edges: list[dict[str, Any]], v_edges: list[dict[str, Any]], tol
 
 
 def attach_positions(doc: Any, positions: list[list[dict[str, Any] | None]]) -> None:
-    """Give a Document its per-cell provenance (parallel to ``rows``). Stored in the
-    ``positions`` field when the model has one, else kept in ``meta["positions"]``."""
-    try:
-        doc.positions = positions
-    except AttributeError:
-        doc.meta["positions"] = positions
+    """Give a Document its per-cell provenance (parallel to ``rows``)."""
+    doc.positions = positions
 
 
 def positions_of(doc: Any) -> list[list[dict[str, Any] | None]] | None:
-    got = getattr(doc, "positions", None)
-    return got if got is not None else doc.meta.get("positions")
+    """A Document's per-cell positions, or None when its reader has none."""
+    return getattr(doc, "positions", None)
+
+
+def cell_where(pos: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A reader's position of a cell → what a ``Cell`` keeps of it (``Cell.where``): the
+    page, and for a scan also the box, the resolution it is measured at and the OCR
+    confidence; a spreadsheet's sheet and cell. A text-layer box or a Word table's
+    row and column mean nothing to a reader of the archive, so they stay behind."""
+    if not pos:
+        return None
+    page = pos.get("page")
+    if page is None:
+        if "sheet" in pos:
+            return {"sheet": pos["sheet"], "cell": pos.get("cell")}
+        return None
+    out: dict[str, Any] = {"page": page}
+    conf = pos.get("conf")
+    if conf is not None or pos.get("dpi"):  # a scan: its box and how sure the OCR was
+        out["box"] = pos.get("box")
+        if conf is not None:  # None: ink in the cell, but no word read
+            out["confidence"] = conf
+        if pos.get("dpi"):
+            out["dpi"] = pos["dpi"]
+        if pos.get("turn"):
+            out["turn"] = pos["turn"]
+    return out

@@ -19,7 +19,7 @@ PARSER_VERSION = "0.1.0"
 def parse_document(doc: Document, *, source: str | None = None) -> Report:
     """Extract a report from an already-read document."""
     meta = extract_meta(doc.text, doc.title, doc.meta)
-    tables = extract_tables(doc.rows, year=meta.year)
+    tables = extract_tables(doc.rows, year=meta.year, positions=doc.positions)
     report = Report(
         agency=meta.agency,
         year=meta.year,
@@ -35,6 +35,10 @@ def parse_document(doc: Document, *, source: str | None = None) -> Report:
     )
     findings: list[Finding] = list(tables.findings)
     findings.extend(validate(report))
+    if doc.meta.get("ocr_pages"):
+        from parsers.ocr_reader import ocr_findings  # only scans need the OCR module
+
+        findings.extend(ocr_findings(report.cells, doc.meta))
     if not tables.found:
         raise ParseError("未找到年度报告的统计表格 / no report tables found in the document")
     report.findings = findings

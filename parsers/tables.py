@@ -11,6 +11,11 @@ any one layout, so the same code reads Word text exports, PDF text and HTML tabl
 * table 三 rows come in a fixed order, so values with no label of their own (a missing or
   wrapped label) belong to the next row not yet filled;
 * table 四's fifteen cells are filled in order from the value rows under its headers.
+
+When the reader knows where each cell was printed (``Document.positions``: PDF, Word,
+scans), each number kept also keeps its cell's position (``Cell.where``). Documents
+without positions (text, HTML) pay nothing for it: the positions are looked up only for
+the values assigned, and only when there are any.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from parsers.format_spec import (
 )
 from parsers.labels import Label, fold, lookup, strip_notes, unit_in_header
 from parsers.model import APPLICATIONS, PROACTIVE, REVIEW_LITIGATION, Cell, Finding
+from parsers.page_layout import cell_where
 from parsers.values import BLANK, CellValue, clean, read_cell
 
 ALL_KINDS = ("row", "group", "item", "metric", "rl_kind", "rl_result", "applicant", "header")
@@ -71,6 +77,7 @@ class _RowView:
     labels: list[tuple[str, Label | None]]
     values: list[tuple[str, CellValue]]
     texts: list[str]
+    start: int = 0  # the row's index of values[0], to find the values' positions
 
 
 @lru_cache(maxsize=1 << 14)
@@ -148,6 +155,10 @@ class _Interpreter:
         # table 四
         self.review_cells: dict[tuple[str, str], tuple[str, CellValue]] = {}
         self.review_pos = 0
+        # positions: the current row's (None when the document has none), and the
+        # position of each value kept, by (table, row, column)
+        self.row_places: list[dict[str, Any] | None] | None = None
+        self.where: dict[tuple[str, str, str], dict[str, Any] | None] = {}
 
     # -- row classification -------------------------------------------------------------
     def view(self, row: list[str]) -> _RowView:
@@ -181,7 +192,7 @@ class _Interpreter:
             if value.kind == "text":
                 break
             values.append((text, value))
-        return _RowView(labels, values, texts)
+        return _RowView(labels, values, texts, start)
 
     def _label(self, text: str, kinds: tuple[str, ...]) -> Label | None:
         if len(text) > 80:
@@ -287,9 +298,12 @@ class _Interpreter:
             return
         expected = template[item]
         metrics_here = self.metrics if self.metrics and set(self.metrics) <= set(expected) else expected
-        values = _fit(view.values, len(metrics_here))
-        for metric, (raw, value) in zip(metrics_here, values, strict=False):
+        a, b = _fit_span(view.values, len(metrics_here))
+        for metric, (raw, value) in zip(metrics_here, view.values[a:b], strict=False):
             self.proactive[(item, metric)] = (raw, value)
+        if self.row_places is not None:
+            for k, metric in enumerate(metrics_here[:b - a]):
+                self.where[(PROACTIVE, item, metric)] = self._place(view.start + a + k)
 
     def _applications(self, view: _RowView, known: list[Label]) -> None:
         rows = [label for label in known if label.kind == "row"]
@@ -322,11 +336,15 @@ class _Interpreter:
             self.pending_row = target
             self.last_row = target
             return
-        self._assign_app(target, view.values)
+        self._assign_app(target, view.values, view.start)
 
-    def _assign_app(self, target: str, values: list[tuple[str, CellValue]]) -> None:
-        for applicant, (raw, value) in zip(APPLICANTS, _fit(values, len(APPLICANTS)), strict=False):
+    def _assign_app(self, target: str, values: list[tuple[str, CellValue]], start: int) -> None:
+        a, b = _fit_span(values, len(APPLICANTS))
+        for applicant, (raw, value) in zip(APPLICANTS, values[a:b], strict=False):
             self.app[(target, applicant)] = (raw, value)
+        if self.row_places is not None:
+            for k, applicant in enumerate(APPLICANTS[:b - a]):
+                self.where[(APPLICATIONS, target, applicant)] = self._place(start + a + k)
         self.app_filled.add(target)
         self.last_row = target
         self.pending_row = None
@@ -362,13 +380,22 @@ class _Interpreter:
         values = list(view.values)
         while values and not clean(values[-1][0]) and len(values) + self.review_pos > len(_REVIEW_SLOTS):
             values.pop()
-        for raw, value in values:
+        places = self.row_places is not None
+        for k, (raw, value) in enumerate(values):
             if self.review_pos >= len(_REVIEW_SLOTS):
                 break
-            self.review_cells[_REVIEW_SLOTS[self.review_pos]] = (raw, value)
+            slot = _REVIEW_SLOTS[self.review_pos]
+            self.review_cells[slot] = (raw, value)
+            if places:
+                self.where[(REVIEW_LITIGATION, *slot)] = self._place(view.start + k)
             self.review_pos += 1
         if self.review_pos >= len(_REVIEW_SLOTS):
             self.context = None
+
+    def _place(self, index: int) -> dict[str, Any] | None:
+        """The current row's position of its cell ``index`` (None past its end)."""
+        places = self.row_places
+        return places[index] if places is not None and index < len(places) else None
 
     def _unknown_row(self, view: _RowView, table: str) -> None:
         unknown = [t for t, label in view.labels if label is None]
@@ -400,22 +427,26 @@ class _Interpreter:
     # -- result -------------------------------------------------------------------------
     def finish(self) -> Tables:
         out = self.out
+        where = self.where.get if self.where else None
         if PROACTIVE in out.found:
             for item, metrics in PROACTIVE_ITEMS[self.era].items():
                 for metric in metrics:
                     raw, value = self.proactive.get((item, metric), ("", BLANK))
                     unit = value.unit or (self.metric_units.get(metric) if value.kind == "number" else None)
-                    out.cells.append(Cell(PROACTIVE, item, metric, value.value, raw, unit))
+                    out.cells.append(Cell(PROACTIVE, item, metric, value.value, raw, unit,
+                                          cell_where(where((PROACTIVE, item, metric))) if where else None))
         if APPLICATIONS in out.found:
             split = self.six_split if self.six_split is not None else self.era == "2021"
             for row in application_rows(split):
                 for applicant in APPLICANTS:
                     raw, value = self.app.get((row, applicant), ("", BLANK))
-                    out.cells.append(Cell(APPLICATIONS, row, applicant, value.value, raw, value.unit))
+                    out.cells.append(Cell(APPLICATIONS, row, applicant, value.value, raw, value.unit,
+                                          cell_where(where((APPLICATIONS, row, applicant))) if where else None))
         if REVIEW_LITIGATION in out.found:
             for kind, result in _REVIEW_SLOTS:
                 raw, value = self.review_cells.get((kind, result), ("", BLANK))
-                out.cells.append(Cell(REVIEW_LITIGATION, kind, result, value.value, raw, value.unit))
+                out.cells.append(Cell(REVIEW_LITIGATION, kind, result, value.value, raw, value.unit,
+                                      cell_where(where((REVIEW_LITIGATION, kind, result))) if where else None))
         for table, name in ((PROACTIVE, "二、主动公开"), (APPLICATIONS, "三、依申请"), (REVIEW_LITIGATION, "四、复议诉讼")):
             if table not in out.found:
                 out.findings.append(
@@ -431,16 +462,17 @@ class _Interpreter:
         return out
 
 
-def _fit(values: list[tuple[str, CellValue]], n: int) -> list[tuple[str, CellValue]]:
-    """Values for ``n`` columns: surplus blanks dropped — leading ones first (the empty
-    fields a label spanning several columns leaves in PDF text), then trailing padding;
-    missing cells are left out (they stay null)."""
-    vals = list(values)
-    while len(vals) > n and not clean(vals[0][0]):
-        vals.pop(0)
-    while len(vals) > n and not clean(vals[-1][0]):
-        vals.pop()
-    return vals[:n]
+def _fit_span(values: list[tuple[str, CellValue]], n: int) -> tuple[int, int]:
+    """The values for ``n`` columns, as the slice ``values[a:b]`` (a slice, so that their
+    positions can follow): surplus blanks dropped — leading ones first (the empty fields a
+    label spanning several columns leaves in PDF text), then trailing padding; missing
+    cells are left out (they stay null)."""
+    a, b = 0, len(values)
+    while b - a > n and not clean(values[a][0]):
+        a += 1
+    while b - a > n and not clean(values[b - 1][0]):
+        b -= 1
+    return a, min(b, a + n)
 
 
 def _is_stray(text: str) -> bool:
@@ -449,15 +481,23 @@ def _is_stray(text: str) -> bool:
     return len(key) <= 2
 
 
-def extract_tables(rows: list[list[str]], *, year: int | None = None) -> Tables:
-    """Interpret a document's rows. ``year`` only breaks ties when no header names the era."""
+def extract_tables(rows: list[list[str]], *, year: int | None = None,
+                   positions: list[list[dict[str, Any] | None]] | None = None) -> Tables:
+    """Interpret a document's rows. ``year`` only breaks ties when no header names the era;
+    ``positions`` (parallel to ``rows``, as ``Document.positions``) become ``Cell.where``."""
     era, evidence = detect_era(rows)
     if era is None:
         era = "2021" if (year or 0) >= 2021 else "2019"
         evidence = "no era-specific header; from the year" if year else "default"
     interp = _Interpreter(era)
-    for row in rows:
-        interp.feed(row)
+    if positions is None:
+        for row in rows:
+            interp.feed(row)
+    else:
+        n = len(positions)
+        for i, row in enumerate(rows):
+            interp.row_places = (positions[i] if i < n else None) or []
+            interp.feed(row)
     out = interp.finish()
     out.era_evidence = evidence
     return out

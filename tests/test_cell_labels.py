@@ -159,3 +159,31 @@ def test_an_archive_with_text_labels_is_moved_onto_ids(db_path: Path) -> None:
     # and opening it again changes nothing
     archive.connect(db_path).close()
     assert _rows(db_path, "SELECT count(*) FROM applications") == [(2,)]
+
+
+def _open_archive_repeatedly(path: str, times: int) -> int:
+    """Open (and so set up) the archive ``times`` times; the number of opens that failed."""
+    failed = 0
+    for _ in range(times):
+        try:
+            db = archive.connect(path)
+            archive.ensure_schema(db)
+            db.conn.close()
+        except sqlite3.OperationalError:
+            failed += 1
+    return failed
+
+
+def test_writers_opening_one_archive_at_once_wait_for_each_other(tmp_path: Path) -> None:
+    """Several processes setting up one archive at the same moment (concurrent crawls of a
+    shared frontier do this): none fails with "database is locked", the label tables end
+    up filled once."""
+    import multiprocessing
+
+    path = str(tmp_path / "archive.db")
+    with multiprocessing.get_context("spawn").Pool(3) as pool:
+        failures = pool.starmap(_open_archive_repeatedly, [(path, 10)] * 3)
+    assert failures == [0, 0, 0]
+    db = sqlite_utils.Database(path)
+    assert db.execute("SELECT count(*), count(DISTINCT applicant) FROM label_applicants").fetchone() == (
+        len(APPLICANTS), len(APPLICANTS))

@@ -9,7 +9,9 @@ savepoint when the caller already holds a transaction).
 The three statistical tables are stored as ``proactive_cells``, ``application_cells`` and
 ``review_cells``, whose labels are small ids into the label tables (``zfxxgk.label_ids``);
 the views ``proactive_items``, ``applications`` and ``review_litigation`` show them with
-their Chinese labels, under the names and columns queries have always used.
+their Chinese labels, under the names and columns queries have always used. Each cell
+also records where it was read (``where``: the page, and for scans the box and the OCR
+confidence, as JSON text; NULL when the document has no pages, as for web pages).
 """
 
 from __future__ import annotations
@@ -32,18 +34,18 @@ from zfxxgk.report_rows import ReportRows, report_rows
 CELL_VIEWS = {
     "proactive_items": (
         "SELECT c.report_id AS report_id, l.item AS item, l.metric AS metric,"
-        " c.value AS value, c.raw AS raw, c.unit AS unit"
+        " c.value AS value, c.raw AS raw, c.unit AS unit, c.[where] AS [where]"
         " FROM proactive_cells c JOIN label_proactive l ON l.id = c.label_id"
     ),
     "applications": (
         "SELECT c.report_id AS report_id, l.[row] AS [row], a.applicant AS applicant,"
-        " c.value AS value, c.raw AS raw"
+        " c.value AS value, c.raw AS raw, c.[where] AS [where]"
         " FROM application_cells c JOIN label_applications l ON l.id = c.row_id"
         " JOIN label_applicants a ON a.id = c.applicant_id"
     ),
     "review_litigation": (
         "SELECT c.report_id AS report_id, l.kind AS kind, l.result AS result,"
-        " c.value AS value, c.raw AS raw"
+        " c.value AS value, c.raw AS raw, c.[where] AS [where]"
         " FROM review_cells c JOIN label_review l ON l.id = c.label_id"
     ),
 }
@@ -71,6 +73,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     if old_cells:
         _drop_old_label_tables(db)
     _create_report_tables(db)
+    _add_where_columns(db)
     _create_indexes(db)
     db.execute(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts.FTS_TABLE} USING fts5("
@@ -133,20 +136,22 @@ def _create_report_tables(db: sqlite_utils.Database) -> None:
     ref = ("report_id", "reports", "id")
     _create_without_rowid(
         db, "proactive_cells",
-        {"report_id": int, "label_id": int, "value": float, "raw": str, "unit": str},
+        {"report_id": int, "label_id": int, "value": float, "raw": str, "unit": str,
+         "where": str},
         pk=("report_id", "label_id"),
         foreign_keys=[ref, ("label_id", "label_proactive", "id")],
     )
     _create_without_rowid(
         db, "application_cells",
-        {"report_id": int, "row_id": int, "applicant_id": int, "value": float, "raw": str},
+        {"report_id": int, "row_id": int, "applicant_id": int, "value": float, "raw": str,
+         "where": str},
         pk=("report_id", "row_id", "applicant_id"),
         foreign_keys=[ref, ("row_id", "label_applications", "id"),
                       ("applicant_id", "label_applicants", "id")],
     )
     _create_without_rowid(
         db, "review_cells",
-        {"report_id": int, "label_id": int, "value": float, "raw": str},
+        {"report_id": int, "label_id": int, "value": float, "raw": str, "where": str},
         pk=("report_id", "label_id"),
         foreign_keys=[ref, ("label_id", "label_review", "id")],
     )
@@ -163,6 +168,17 @@ def _create_report_tables(db: sqlite_utils.Database) -> None:
         {"id": int, "document_key": str, "sha256": str, "error": str, "failed_at": str},
         pk="id", if_not_exists=True,
     )
+
+
+CELL_TABLES = ("proactive_cells", "application_cells", "review_cells")
+
+
+def _add_where_columns(db: sqlite_utils.Database) -> None:
+    """Archives made before cells recorded where they were read lack the ``where``
+    column: it is added (NULL for the cells already there), and the views follow."""
+    for table in CELL_TABLES:
+        if "where" not in db[table].columns_dict:
+            db[table].add_column("where", str)
 
 
 def _create_without_rowid(db: sqlite_utils.Database, name: str, columns: dict[str, type],
@@ -211,17 +227,18 @@ def _migrate_old_cells(db: sqlite_utils.Database, old_tables: list[str]) -> None
     with db.atomic():
         for name in old_tables:
             if name == "proactive_items":
-                rows = [(r, ids.id("label_proactive", item, metric), v, raw, unit)
+                rows = [(r, ids.id("label_proactive", item, metric), v, raw, unit, None)
                         for r, item, metric, v, raw, unit in db.execute(
                             "SELECT report_id, item, metric, value, raw, unit FROM proactive_items")]
                 db.conn.executemany(_INSERT["proactive_cells"], rows)
             elif name == "applications":
-                rows = [(r, ids.id("label_applications", row), ids.id("label_applicants", a), v, raw)
+                rows = [(r, ids.id("label_applications", row), ids.id("label_applicants", a), v, raw,
+                         None)
                         for r, row, a, v, raw in db.execute(
                             "SELECT report_id, [row], applicant, value, raw FROM applications")]
                 db.conn.executemany(_INSERT["application_cells"], rows)
             else:
-                rows = [(r, ids.id("label_review", kind, result), v, raw)
+                rows = [(r, ids.id("label_review", kind, result), v, raw, None)
                         for r, kind, result, v, raw in db.execute(
                             "SELECT report_id, kind, result, value, raw FROM review_litigation")]
                 db.conn.executemany(_INSERT["review_cells"], rows)
@@ -431,8 +448,8 @@ def _insert_new(db: sqlite_utils.Database, rows: ReportRows, *, document_key: st
         known = table_ids["label_proactive"]
         conn.executemany(_INSERT["proactive_cells"], [
             (report_id, known.get((item, metric)) or ids.id("label_proactive", item, metric),
-             value, raw, unit)
-            for item, metric, value, raw, unit in rows.proactive
+             value, raw, unit, where)
+            for item, metric, value, raw, unit, where in rows.proactive
         ])
     if rows.applications:
         row_ids = table_ids["label_applications"]
@@ -440,15 +457,15 @@ def _insert_new(db: sqlite_utils.Database, rows: ReportRows, *, document_key: st
         conn.executemany(_INSERT["application_cells"], [
             (report_id, row_ids.get((row,)) or ids.id("label_applications", row),
              applicant_ids.get((applicant,)) or ids.id("label_applicants", applicant),
-             value, raw)
-            for row, applicant, value, raw in rows.applications
+             value, raw, where)
+            for row, applicant, value, raw, where in rows.applications
         ])
     if rows.review:
         known = table_ids["label_review"]
         conn.executemany(_INSERT["review_cells"], [
             (report_id, known.get((kind, result)) or ids.id("label_review", kind, result),
-             value, raw)
-            for kind, result, value, raw in rows.review
+             value, raw, where)
+            for kind, result, value, raw, where in rows.review
         ])
     if rows.extras:
         conn.executemany(_INSERT["extras"], [(report_id, *extra) for extra in rows.extras])
@@ -482,12 +499,13 @@ _INSERT_REPORT = (
     f" VALUES ({', '.join('?' * len(_REPORT_COLUMNS))})"
 )
 _INSERT = {
-    "proactive_cells": "INSERT INTO proactive_cells (report_id, label_id, value, raw, unit)"
-                       " VALUES (?, ?, ?, ?, ?)",
+    "proactive_cells": "INSERT INTO proactive_cells (report_id, label_id, value, raw, unit,"
+                       " [where]) VALUES (?, ?, ?, ?, ?, ?)",
     "application_cells": "INSERT INTO application_cells"
-                         " (report_id, row_id, applicant_id, value, raw) VALUES (?, ?, ?, ?, ?)",
-    "review_cells": "INSERT INTO review_cells (report_id, label_id, value, raw)"
-                    " VALUES (?, ?, ?, ?)",
+                         " (report_id, row_id, applicant_id, value, raw, [where])"
+                         " VALUES (?, ?, ?, ?, ?, ?)",
+    "review_cells": "INSERT INTO review_cells (report_id, label_id, value, raw, [where])"
+                    " VALUES (?, ?, ?, ?, ?)",
     "extras": "INSERT INTO extras (report_id, key, value, raw) VALUES (?, ?, ?, ?)",
     "findings": "INSERT INTO findings (report_id, rule, location, expected, actual, message,"
                 " severity) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -15,6 +15,8 @@ with the next free id, a NULL gloss and a sort key after the others — never dr
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -68,7 +70,7 @@ def fill_label_tables(db: sqlite_utils.Database) -> None:
     """Bring the official labels up to date: an official label keeps the id it has (else
     takes its printed position, or the next free id), glosses and sort keys are refreshed.
     Labels added for cells are left alone."""
-    with db.atomic():
+    with write_transaction(db):
         for table, rows in official_rows().items():
             key = LABEL_TABLES[table][0]
             existing = {
@@ -88,6 +90,30 @@ def fill_label_tables(db: sqlite_utils.Database) -> None:
              for r in labels.RULES],
             pk="rule",
         )
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """A transaction that takes the write lock up front (``BEGIN IMMEDIATE``), or a
+    savepoint inside the caller's transaction.
+
+    Why: a plain ``BEGIN`` starts as a reader, and when another writer commits first
+    (two builds opening one archive at once) the upgrade to a writer fails at once with
+    "database is locked" — SQLite cannot wait there without breaking the snapshot.
+    Asking for the lock first makes a second writer wait, up to the connection's busy
+    timeout, and then read what the first one wrote."""
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        db.rollback()
+        raise
 
 
 @dataclass

@@ -25,18 +25,19 @@ class ReportRows:
     (its id, version, the ids of its labels).
 
     ``fields``       -- ``reports`` columns taken from the report itself;
-    ``proactive``    -- (item, metric, value, raw, unit) per cell of table 二;
-    ``applications`` -- (row, applicant, value, raw) per cell of table 三;
-    ``review``       -- (kind, result, value, raw) per cell of table 四;
+    ``proactive``    -- (item, metric, value, raw, unit, where) per cell of table 二;
+    ``applications`` -- (row, applicant, value, raw, where) per cell of table 三;
+    ``review``       -- (kind, result, value, raw, where) per cell of table 四;
+    ``where`` is the cell's ``Cell.where`` as compact JSON text (None when unknown);
     ``extras``       -- (key, value, raw); ``findings`` -- (rule, location, expected,
     actual, message, severity); ``fts`` -- the ``reports_fts`` columns (chars, bigrams);
     ``source``       -- the report's own source name, the default ``source_url``.
     """
 
     fields: dict[str, Any]
-    proactive: list[tuple[str, str, float | int | None, str, str | None]]
-    applications: list[tuple[str, str, float | int | None, str]]
-    review: list[tuple[str, str, float | int | None, str]]
+    proactive: list[tuple[str, str, float | int | None, str, str | None, str | None]]
+    applications: list[tuple[str, str, float | int | None, str, str | None]]
+    review: list[tuple[str, str, float | int | None, str, str | None]]
     extras: list[tuple[str, float | None, str | None]]
     findings: list[tuple[str, str, str | None, str | None, str | None, str | None]]
     fts: tuple[str, str]
@@ -114,11 +115,18 @@ def _cells(report: Report) -> tuple[dict[str, list[tuple]], list[Finding]]:
         value = cell.value
         if value is not None and (type(value) is not int or value is True or value is False):
             value = number(value)
+        where = where_text(cell.where) if cell.where else None
         if cell.table == PROACTIVE:
-            bucket.append((cell.row, cell.column, value, cell.raw, cell.unit))
+            bucket.append((cell.row, cell.column, value, cell.raw, cell.unit, where))
         else:
-            bucket.append((cell.row, cell.column, value, cell.raw))
+            bucket.append((cell.row, cell.column, value, cell.raw, where))
     return rows, findings
+
+
+def where_text(where: Mapping[str, Any]) -> str:
+    """A cell's position as stored in the ``where`` column: compact JSON, Chinese kept
+    readable ({"page":3}; a scan's {"page":1,"box":[…],"confidence":91.0,"dpi":300})."""
+    return json.dumps(where, ensure_ascii=False, separators=(",", ":"))
 
 
 def _extras(extra: Mapping[str, Any] | None) -> list[tuple[str, float | None, str | None]]:
