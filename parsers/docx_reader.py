@@ -10,6 +10,11 @@ Before python-docx sees the file, the archive is checked for zip bombs and every
 for a DTD: OOXML never has one, and an entity bomb or an external entity needs one. A DTD
 can only stand before the root element, so only that prolog is read (a full defusing
 parse of every part tripled the reader's time).
+
+Whatever python-docx, lxml or zipfile raise on a damaged file (a corrupt deflate stream, a
+root that is not ``w:document``, an attribute the schema requires and the file lacks, XML
+nested deep enough to exhaust the stack) ends as a ``ParseError`` naming the error, the
+reader's one promise to its callers.
 """
 
 from __future__ import annotations
@@ -17,8 +22,11 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from docx.oxml.exceptions import InvalidXmlError
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
@@ -33,6 +41,28 @@ _SDT_CONTENT = qn("w:sdtContent")
 _PAGE_MARKS = (qn("w:lastRenderedPageBreak"), qn("w:br"))
 
 
+@contextmanager
+def library_errors(what: str) -> Iterator[None]:
+    """Turn any exception a library raises while reading ``what`` into a ``ParseError``
+    with the reason; a ``ParseError`` (a limit, a deadline) passes unchanged. The
+    libraries raise dozens of types on damaged files (zlib.error, InvalidXmlError,
+    IndexError, RecursionError...), and no list of them stays complete."""
+    try:
+        yield
+    except ParseError:
+        raise
+    except Exception as e:  # noqa: BLE001 - every library failure is "unreadable", with its reason
+        raise ParseError(f"无法读取 {what}（文件损坏？）/ unreadable {what} ({_reason(e)})", cause=e) from e
+
+
+def _reason(e: BaseException) -> str:
+    """``Type: message`` on one line, the type qualified unless built in (``zlib.error``)."""
+    kind = type(e)
+    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+    text = " ".join(str(e).split())
+    return f"{name}: {text[:200]}" if text else name
+
+
 def check_ooxml(data: bytes) -> zipfile.ZipFile:
     """Open an OOXML package safely: a valid zip, no bomb, no DTD in any XML part."""
     check_size(data)
@@ -44,8 +74,8 @@ def check_ooxml(data: bytes) -> zipfile.ZipFile:
                 raise ParseError(f"文档含有 DTD/实体声明，拒绝解析 / XML part with a DTD refused: {info.filename}")
     except ParseError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError, ValueError) as e:
-        raise ParseError(f"文件损坏或不完整 / corrupt or truncated zip package ({e})", cause=e) from e
+    except Exception as e:  # noqa: BLE001 - zlib.error, BadZipFile, NotImplementedError (method), RuntimeError (encrypted member)...
+        raise ParseError(f"文件损坏或不完整 / corrupt or truncated zip package ({_reason(e)})", cause=e) from e
     return archive
 
 
@@ -76,16 +106,15 @@ def read_docx_bytes(data: bytes, *, deadline: Deadline | None = None) -> Documen
     archive = check_ooxml(data)
     if "word/document.xml" not in archive.namelist():
         raise ParseError("不是 Word 文档（缺少 word/document.xml）/ not a Word document")
-    try:
-        with deadline.guard("DOCX"):
-            package = docx.Document(io.BytesIO(data))
-    except ParseError:
-        raise
-    except Exception as e:
-        raise ParseError(f"无法读取 DOCX / unreadable DOCX ({e.__class__.__name__}: {e})", cause=e) from e
-    walker = _Walker(package, deadline)
-    walker.block(package.element.body)
-    title = (package.core_properties.title or "").strip() or None
+    with library_errors("DOCX"), deadline.guard("DOCX"):
+        package = docx.Document(io.BytesIO(data))
+        body = getattr(package.element, "body", None)
+        if body is None:
+            raise ParseError("不是 Word 文档（word/document.xml 的根元素不是 w:document）"
+                             " / not a Word document (the main part's root is not w:document)")
+        walker = _Walker(package, deadline)
+        walker.block(body)
+        title = (package.core_properties.title or "").strip() or None
     doc = Document(
         rows=walker.rows,
         text="\n".join(walker.lines),
@@ -155,7 +184,7 @@ class _Walker:
             col = _grid_before(tr)
             page = self.page
             for tc in tr.iterchildren(_TC):
-                span = tc.grid_span
+                span = _grid_span(tc)
                 if tc.vMerge == "continue":
                     row.append("")
                     pos.append(None)
@@ -183,6 +212,15 @@ class _Walker:
         while lines and not lines[-1].strip():
             lines.pop()
         return "\n".join(lines)
+
+
+def _grid_span(tc: Any) -> int:
+    """Grid columns a cell covers; 1 when ``w:gridSpan`` is malformed (python-docx raises
+    for a span without ``w:val``): the cell's text still counts, only its width is lost."""
+    try:
+        return max(int(tc.grid_span), 1)
+    except (AttributeError, TypeError, ValueError, InvalidXmlError):
+        return 1
 
 
 def _grid_before(tr: Any) -> int:

@@ -7,7 +7,9 @@ gets a profile directory of its own. antiword is the fast path: it draws tables 
 and is kept only when its text yields the three standard tables.
 
 Every subprocess runs under a timeout and in its own process group, which is killed whole
-when the time is up (LibreOffice forks ``soffice.bin``).
+when the time is up (LibreOffice forks ``soffice.bin``). Whatever else fails on the way (a
+converter that cannot be started, a damaged OLE container, a converted file python-docx
+rejects) ends as a ``ParseError`` with the reason, like every reader.
 """
 
 from __future__ import annotations
@@ -114,6 +116,8 @@ def convert_files(sources: Sequence[Path], fmt: str, outdir: Path, *,
         run_limited(cmd, timeout=limit, env=env)
     except subprocess.TimeoutExpired as e:
         raise ParseError(f"LibreOffice 转换超时（{limit:.0f} 秒）/ LibreOffice conversion timed out", cause=e) from e
+    except OSError as e:
+        raise ParseError(f"无法运行 LibreOffice / LibreOffice could not be run ({e})", cause=e) from e
     out: list[Path | None] = []
     for stem in stems:
         target = outdir / f"{stem}.{fmt}"
@@ -168,16 +172,19 @@ def antiword_rows(text: str) -> list[list[str]] | None:
 
 def read_doc(data: bytes, url: str | None = None) -> Document:
     """DOC reader: antiword when its text yields the standard tables, else LibreOffice."""
+    from parsers.docx_reader import library_errors
+
     check_size(data)
     if doc_encrypted(data):
         raise ParseError("DOC 文档已加密，需要密码 / password-protected DOC")
     deadline = Deadline(LIMITS.document_seconds)
-    text = antiword_text(data, timeout=min(LIMITS.antiword_seconds, deadline.remaining()))
-    if text is not None:
-        doc = _antiword_document(text)
-        if doc is not None:
-            return doc
-    return _via_docx(data, ".doc", deadline)
+    with library_errors("DOC"):
+        text = antiword_text(data, timeout=min(LIMITS.antiword_seconds, deadline.remaining()))
+        if text is not None:
+            doc = _antiword_document(text)
+            if doc is not None:
+                return doc
+        return _via_docx(data, ".doc", deadline)
 
 
 def doc_encrypted(data: bytes) -> bool:
@@ -251,9 +258,10 @@ def read_many(documents: Sequence[tuple[bytes, str]], *, profile: Path | None = 
 
 
 def _via_docx(data: bytes, suffix: str, deadline: Deadline) -> Document:
-    from parsers.docx_reader import read_docx_bytes
+    from parsers.docx_reader import library_errors, read_docx_bytes
 
-    docx = convert_bytes(data, suffix, "docx", deadline=deadline)
+    with library_errors(suffix.lstrip(".").upper()):
+        docx = convert_bytes(data, suffix, "docx", deadline=deadline)
     doc = read_docx_bytes(docx, deadline=deadline)
     doc.format = suffix.lstrip(".")
     doc.meta["converted_by"] = "libreoffice"

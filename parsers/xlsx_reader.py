@@ -26,28 +26,28 @@ def read_xlsx(data: bytes, url: str | None = None) -> Document:
     """Reader entry point for XLSX (``parsers.readers``)."""
     import openpyxl
 
-    from parsers.docx_reader import check_ooxml
+    from parsers.docx_reader import check_ooxml, library_errors
 
     check_ooxml(data)
     deadline = Deadline(LIMITS.document_seconds)
-    try:
-        with deadline.guard("XLSX"):
-            wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except ParseError:
-        raise
-    except Exception as e:
-        raise ParseError(f"无法读取 XLSX / unreadable XLSX ({e.__class__.__name__}: {e})", cause=e) from e
-    sheets = []
-    for ws in wb.worksheets:
-        merges = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
-        values = ((cell.row, cell.column, cell.value) for row in ws.iter_rows() for cell in row)
-        sheets.append((ws.title, ws.max_row, ws.max_column, values, merges))
-    return _document(sheets, "xlsx", deadline)
+    with library_errors("XLSX"), deadline.guard("XLSX"):
+        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        sheets = []
+        for ws in wb.worksheets:
+            merges = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
+            values = ((cell.row, cell.column, cell.value) for row in ws.iter_rows() for cell in row)
+            sheets.append((ws.title, ws.max_row, ws.max_column, values, merges))
+        return _document(sheets, "xlsx", deadline)
 
 
 def read_xls(data: bytes, url: str | None = None) -> Document:
-    """Reader entry point for XLS (BIFF, ``parsers.readers``)."""
+    """Reader entry point for XLS (BIFF, ``parsers.readers``). xlrd reads a sheet only when
+    asked (``on_demand``), so its errors on a damaged sheet (IndexError for a shared string
+    past the table, struct.error, XLDateError...) come while the sheets are read, not at
+    open: the whole read is guarded, not only the opening."""
     import xlrd
+
+    from parsers.docx_reader import library_errors
 
     check_size(data)
     deadline = Deadline(LIMITS.document_seconds)
@@ -56,18 +56,22 @@ def read_xls(data: bytes, url: str | None = None) -> Document:
             book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
     except ParseError:
         raise
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - any xlrd failure is an unreadable file, with its reason
         message = str(e)
         if "encrypt" in message.lower() or "password" in message.lower():
             raise ParseError("XLS 已加密，需要密码 / password-protected XLS", cause=e) from e
         raise ParseError(f"无法读取 XLS / unreadable XLS ({e.__class__.__name__}: {e})", cause=e) from e
-    sheets = []
-    for index in range(book.nsheets):
-        sh = book.sheet_by_index(index)
-        # xlrd ranges are (rlo, rhi, clo, chi), 0-based, half-open
-        merges = [(rlo + 1, clo + 1, rhi, chi) for rlo, rhi, clo, chi in sh.merged_cells]
-        sheets.append((sh.name, sh.nrows, sh.ncols, _xls_cells(sh, book.datemode), merges))
-    return _document(sheets, "xls", deadline)
+    try:
+        with library_errors("XLS"), deadline.guard("XLS"):
+            sheets = []
+            for index in range(book.nsheets):
+                sh = book.sheet_by_index(index)
+                # xlrd ranges are (rlo, rhi, clo, chi), 0-based, half-open
+                merges = [(rlo + 1, clo + 1, rhi, chi) for rlo, rhi, clo, chi in sh.merged_cells]
+                sheets.append((sh.name, sh.nrows, sh.ncols, _xls_cells(sh, book.datemode), merges))
+            return _document(sheets, "xls", deadline)
+    finally:
+        book.release_resources()
 
 
 def _xls_cells(sh: Any, datemode: int) -> Iterable[tuple[int, int, Any]]:

@@ -127,16 +127,52 @@ def test_no_write_or_file_sql_through_the_query_endpoint(served, sql):
     assert status == 400
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Python's SQLite (3.40, FTS3 tokenizer support on) answers fts3_tokenizer() to a read-only "
-    "query: one argument leaks a pointer, two replace a tokenizer's function pointer on that "
-    "connection. No FTS3/4 table exists, so nothing calls it, but a Datasette plugin should "
-    "override the function (prepare_connection: conn.create_function('fts3_tokenizer', -1, refuse))."))
-def test_fts3_tokenizer_is_not_callable(served):
+# Functions this SQLite build offers to read-only SQL that must not run (the plugin
+# datasette/plugins/safe_sql.py refuses them): fts3_tokenizer leaks a pointer (one argument)
+# or replaces a tokenizer's function pointer (two), rtreenode/rtreedepth decode any blob.
+REFUSED_CALLS = [
+    "select fts3_tokenizer('simple')", "select fts3_tokenizer('zz', x'4141414141414141')",
+    "select FTS3_Tokenizer('porter')", "select hex(fts3_tokenizer('unicode61'))",
+    "select id from reports where id = (select length(fts3_tokenizer('simple')))",
+    "select rtreenode(2, x'000100000000000000000000000000000000')", "select rtreedepth(x'0001')",
+    "select load_extension('/tmp/zfxxgk-evil.so', 'sqlite3_extension_init')",
+]
+
+
+def test_sqlite_build_offers_fts3_tokenizer():
+    """Why the plugin is needed: without it, this build answers fts3_tokenizer()."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        assert len(conn.execute("select fts3_tokenizer('simple')").fetchone()[0]) == 8  # a pointer
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("sql", REFUSED_CALLS)
+def test_dangerous_functions_are_not_callable(served, sql):
     server, *_ = served
-    for sql in ("select fts3_tokenizer('simple')", "select fts3_tokenizer('zz', x'4141414141414141')"):
-        status, _ = server.get("/archive.json", sql=sql)
-        assert status == 400, sql
+    status, body = server.get("/archive.json", sql=sql)
+    assert status == 400, (sql, body[:300])
+    assert b"not authorized to use function" in body, body[:300]
+
+
+def test_refused_functions_stay_refused_in_canned_and_memory_databases(served):
+    server, *_ = served
+    status, _ = server.get("/_memory.json", sql="select fts3_tokenizer('simple')")
+    assert status in (400, 404)  # no _memory database unless --crossdb; refused if there is
+    # the functions every page needs still work
+    rows = server.json("/archive.json", sql="select count(*) as n, hex(zeroblob(2)) as z from reports", _shape="array")
+    assert rows == [{"n": 45, "z": "0000"}]
+
+
+def test_huge_values_are_refused_not_allocated(served):
+    server, *_ = served
+    for sql in ("select length(randomblob(999999999))", "select length(zeroblob(500000000))",
+                "select length(replace(hex(zeroblob(20000000)), '00', '0000000'))"):
+        status, body = server.get("/archive.json", sql=sql)
+        assert status == 400, (sql, body[:300])
+        assert b"too big" in body, body[:300]
+    assert server.json("/archive.json", sql="select length(randomblob(1000000)) as n", _shape="array") == [{"n": 1000000}]
 
 
 def test_no_write_through_table_parameters_or_post(served):
