@@ -18,10 +18,13 @@ Cell text joins its pieces with no separator, because Chinese labels are wrapped
 
 from __future__ import annotations
 
+import codecs
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import accumulate
 
 from lxml import etree
 
@@ -88,22 +91,23 @@ _RELATED_HEADING = re.compile(
 # --- report structure markers ----------------------------------------------------------
 # Section headings (short lines only: an introduction that lists all six sections in one
 # sentence must not count) and labels of the three standard tables.
+_MARKER_PATTERNS = (
+    r"总体情况",
+    r"主动公开政府信息",
+    r"收到和处理政府信息公开申请|依申请公开政府信息情况",
+    r"行政复议.{0,3}行政诉讼|行政复议.{0,2}诉讼情况",
+    r"存在的?主要问题|存在问题|改进情况",
+    r"其他需要报告",
+    r"第二十条第",
+    r"本年新收",
+    r"结果维持",
+)
 _MARKERS = re.compile(
-    "|".join(
-        f"(?P<m{i}>{pattern})"
-        for i, pattern in enumerate(
-            (
-                r"总体情况",
-                r"主动公开政府信息",
-                r"收到和处理政府信息公开申请|依申请公开政府信息情况",
-                r"行政复议.{0,3}行政诉讼|行政复议.{0,2}诉讼情况",
-                r"存在的?主要问题|存在问题|改进情况",
-                r"其他需要报告",
-                r"第二十条第",
-                r"本年新收",
-                r"结果维持",
-            )
-        )
+    # Every alternative starts with a plain character: a lookahead for those lets the
+    # regex engine skip ahead instead of trying every pattern at every position.
+    "(?=[{}])(?:{})".format(
+        "".join(sorted({alt[0] for p in _MARKER_PATTERNS for alt in p.split("|")})),
+        "|".join(f"(?P<m{i}>{p})" for i, p in enumerate(_MARKER_PATTERNS)),
     )
 )
 _MARKER_MAX_LEN = 40
@@ -191,6 +195,8 @@ class _Walk:
     depth: int = 0
     # the page's hidden elements (see _hidden_elements); tested by identity
     hidden: frozenset[etree._Element] | set[etree._Element] = frozenset()
+    # elements holding a skipped or hidden element (see _blocked); None: no shortcuts
+    blocked: set[etree._Element] | None = None
 
     def add_text(self, text: str, block: etree._Element) -> None:
         if not self.buffer:
@@ -213,12 +219,14 @@ def read_html(data: bytes, url: str | None = None) -> Document:
     """Read an HTML page or bare report markup into a ``Document`` (format "html")."""
     declared = declared_charset(data)
     decoded = decode(data, declared)
-    root = parse_tree(decoded.text)
+    markup = _utf8_markup(data, decoded.text, decoded.charset)
+    root = _parse_markup(markup)
     body = root.find("body")
     if body is None:
         body = root
 
-    walk = _Walk(hidden=_hidden_elements(root, decoded.text))
+    hidden = _hidden_elements(root) if _may_hide(markup) else frozenset()
+    walk = _Walk(hidden=hidden, blocked=_blocked(body, hidden, markup))
     _walk_block(body, body, walk)
     walk.flush()
     rows = walk.rows
@@ -247,6 +255,21 @@ def read_html(data: bytes, url: str | None = None) -> Document:
 
 def parse_tree(text: str) -> etree._Element:
     """Parse decoded HTML with comments (Word's conditional blocks) and PIs removed."""
+    return _parse_markup(text.encode("utf-8"))
+
+
+def _utf8_markup(data: bytes, text: str, charset: str) -> bytes:
+    """``text`` in UTF-8: ``data`` itself when it decoded whole as strict UTF-8 (the round
+    trip is exact), which saves encoding the page again. Not when a BOM was dropped or an
+    incomplete character cut off at the end (``decode`` says "utf-8" then too; such an end
+    is a byte of 0x80 or more, a whole page's last byte is then one too, and gets encoded)."""
+    if charset == "utf-8" and data[-1:] < b"\x80" and not data.startswith(codecs.BOM_UTF8):
+        return data
+    return text.encode("utf-8")
+
+
+def _parse_markup(markup: bytes) -> etree._Element:
+    """``parse_tree`` of the text's UTF-8 bytes (the walk's pre-checks read the same bytes)."""
     # lxml's HTML parser (libxml2) with plain elements: lxml.html's element classes cost a
     # class lookup per node and nothing here needs them.
     # huge_tree: libxml2 otherwise stops reading at nesting depth 256 (old pages with
@@ -255,7 +278,7 @@ def parse_tree(text: str) -> etree._Element:
         encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True
     )
     try:
-        root = etree.fromstring(text.encode("utf-8"), parser)
+        root = etree.fromstring(markup, parser)
     except (etree.ParserError, ValueError) as err:
         raise ParseError("HTML 文档无法解析 / unreadable HTML", cause=err) from err
     if root is None:
@@ -300,21 +323,84 @@ def _hidden_elements(
     instead of reading two attributes of every element it meets (the set keeps the
     element proxies alive, so lxml hands out the same objects and identity holds).
     ``source``: the markup ``root`` was parsed from; most pages cannot hide anything."""
-    if source is not None and not _may_hide(source):
+    if source is not None and not _may_hide(source.encode("utf-8")):
         return frozenset()
     return {el for el in root.iter(etree.Element) if _hidden(el)}
 
 
-def _may_hide(source: str) -> bool:
-    """Could the page parsed from ``source`` hide an element? Only if its markup says
-    "hidden" or "display" in some case, or spells characters as references (&#…;):
+# _FOLDING_TO_ASCII in UTF-8
+_FOLDING_BYTES = tuple(c.encode("utf-8") for c in _FOLDING_TO_ASCII)
+
+
+def _may_hide(markup: bytes) -> bool:
+    """Could the page parsed from the UTF-8 ``markup`` hide an element? Only if its markup
+    says "hidden" or "display" in some case, or spells characters as references (&#…;):
     attribute names and values are the source text with entities decoded, and no named
-    entity decodes to a letter. Dropping the non-ASCII text first keeps this cheap (it can
-    only join letters into a false "yes", which costs the full check, never a miss)."""
-    if "&#" in source or any(c in source for c in _FOLDING_TO_ASCII):
+    entity decodes to a letter. In UTF-8 an ASCII letter is only ever its own byte, so
+    lower-casing the bytes finds every spelling at the cost of one pass."""
+    # one-byte searches (memchr) first: "#" and the lead bytes of the folding characters
+    # are rare in Chinese text, and a longer needle costs a slower scan of every byte
+    if b"#" in markup and b"&#" in markup:
         return True
-    ascii_lower = source.encode("ascii", "ignore").lower()
-    return b"hidden" in ascii_lower or b"display" in ascii_lower
+    if (b"\xc4" in markup or b"\xc5" in markup) and any(c in markup for c in _FOLDING_BYTES):
+        return True
+    lower = markup.lower()
+    return b"hidden" in lower or b"display" in lower
+
+
+def _all_text(el: etree._Element) -> str:
+    """Every text node under ``el`` in document order, joined (its own tail excluded):
+    ``"".join(el.itertext())`` for a tree without comments or PIs, gathered by libxml2 in
+    one call (several times faster than itertext's iteration)."""
+    return _tostring(el, method="text", encoding=str, with_tail=False)
+
+
+_tostring = etree.tostring
+
+
+# Tag names libxml2's HTML parser does not lower-case that Python's str.lower() turns into
+# an ASCII name (only KELVIN SIGN → "k"); the walk compares lower-cased names.
+_LOWERS_TO_ASCII = "\u212a".encode()
+
+
+def _blocked(
+    body: etree._Element,
+    hidden: frozenset[etree._Element] | set[etree._Element],
+    markup: bytes,
+) -> set[etree._Element] | None:
+    """Every element with a skipped element (script, style, …), a hidden one or a non-
+    element node somewhere under it. Any other element's text is all of its text, which
+    libxml2 gathers in one call where the walk would visit element by element (see
+    ``_inline_text``, ``_cell_text``). None when the shortcut is unsafe: the parser lower-cases ASCII
+    letters of tag names only, and a name with a KELVIN SIGN lower-cases to "link"."""
+    if _LOWERS_TO_ASCII in markup:
+        return None
+    blocked: set[etree._Element] = set()
+    specials = body.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity, *_SKIP_TAGS)
+    for found in (specials, hidden):
+        for el in found:
+            for above in el.iterancestors():
+                if above in blocked:
+                    break
+                blocked.add(above)
+    return blocked
+
+
+# Descendants that make an element more than one run of text: they break the line, hold
+# table rows or are left out. (Tag names from libxml2's HTML parser are lower case.)
+_NOT_INLINE = _BLOCK_TAGS | _SKIP_TAGS | _CELL_TAGS | frozenset(("br", "table", "tr"))
+
+
+def _inline_text(el: etree._Element, walk: _Walk) -> str | None:
+    """All text under ``el`` (its own tail excluded) when nothing under it breaks the line
+    or is left out — what walking it would add as one run — else None."""
+    blocked = walk.blocked
+    if blocked is None or el in blocked:
+        return None
+    for child in el.iterdescendants():
+        if child.tag in _NOT_INLINE:
+            return None
+    return _all_text(el)
 
 
 def _walk_block(el: etree._Element, block: etree._Element, walk: _Walk) -> None:
@@ -363,10 +449,18 @@ def _visit_element(el: etree._Element, tag: str, block: etree._Element, walk: _W
         if tag == "tr":
             _walk_row(el, walk)
         else:
-            _walk_block(el, el, walk)
+            text = None if tag == "pre" else _inline_text(el, walk)
+            if text is None:
+                _walk_block(el, el, walk)
+            elif text:
+                walk.add_text(text, el)
         walk.flush()
     else:
-        _walk_block(el, block, walk)
+        text = _inline_text(el, walk)
+        if text is None:
+            _walk_block(el, block, walk)
+        elif text:
+            walk.add_text(text, block)
 
 
 def _walk_table(table: etree._Element, walk: _Walk) -> None:
@@ -394,7 +488,16 @@ def _walk_row(tr: etree._Element, walk: _Walk) -> None:
     hidden = walk.hidden
     if hidden and tr in hidden:
         return
-    cells = [c for c in tr if _tag(c) in _CELL_TAGS and not (hidden and c in hidden)]
+    cells: list[etree._Element] = []
+    stray = False  # markup other than cells right in the row (see _walk_stray)
+    lower = walk.blocked is None  # else tag names are lower case already (see _blocked)
+    for c in tr:
+        tag = _tag(c) if lower else c.tag
+        if tag in _CELL_TAGS:
+            if not (hidden and c in hidden):
+                cells.append(c)
+        elif isinstance(tag, str) and tag not in _SKIP_TAGS:
+            stray = True
     if not cells:
         _walk_block(tr, tr, walk)  # rows holding only stray markup
         walk.flush()
@@ -403,22 +506,49 @@ def _walk_row(tr: etree._Element, walk: _Walk) -> None:
     layout = next(tr.iter("table"), None) is not None and any(
         c.find(".//table") is not None for c in cells
     )
-    texts = [] if layout else [cell_text(c, hidden) for c in cells]
-    if layout or any(_is_prose_cell(c, t) for c, t in zip(cells, texts, strict=True)):
+    texts = [] if layout else [_cell_text(c, walk) for c in cells]
+    if layout or (
+        max(map(len, texts)) > _PROSE_MIN
+        and any(_is_prose_cell(c, t) for c, t in zip(cells, texts, strict=True))
+    ):
+        if stray:
+            _walk_stray(tr, cells, walk)
+            return
         for c in cells:
             walk.flush()
             _walk_block(c, c, walk)
             walk.flush()
         return
-    if not any(texts) and _spacer_row(tr):
-        return
-    walk.rows.append(_Row(texts, tr, True))
+    if any(texts) or not _spacer_row(tr):
+        walk.rows.append(_Row(texts, tr, True))
+    if stray:
+        _walk_stray(tr, [], walk)
+
+
+def _walk_stray(tr: etree._Element, cells: list[etree._Element], walk: _Walk) -> None:
+    """A row with markup right in it besides its cells: what an unclosed cell followed by
+    stray end tags (``</td></font>``) leaves, libxml2 putting the rest of the page's
+    content (paragraphs, the report's tables) into the row, where browsers show it. Walk
+    that markup and ``cells`` (the row's cells, when they are read as page regions; a data
+    row has been kept as one row already) in document order."""
+    walk.flush()
+    for c in tr:
+        if c in cells:
+            _walk_block(c, c, walk)
+        elif c.tag not in _CELL_TAGS:
+            _visit(c, tr, walk)
+            if c.tail:
+                walk.add_text(c.tail, tr)
+        walk.flush()
+
+
+_PROSE_MIN = 200  # a cell of no more characters is never prose
 
 
 def _is_prose_cell(cell: etree._Element, text: str) -> bool:
     """A cell holding several paragraphs of prose: a page region of a layout table (as is
     any cell holding a nested table), not a value or a label."""
-    if len(text) <= 200:
+    if len(text) <= _PROSE_MIN:
         return False
     return sum(1 for _ in cell.iter("p", "div", "h1", "h2", "h3", "h4", "li")) >= 2
 
@@ -456,6 +586,21 @@ def cell_text(
     pieces: list[str] = []
     _gather(cell, pieces, 0, hidden)
     return "".join([clean_text(line) for line in "".join(pieces).split(_BREAK) if line])
+
+
+def _cell_text(cell: etree._Element, walk: _Walk) -> str:
+    """``cell_text`` with the page's walk state: a cell whose text holds no whitespace at
+    all reads the same whatever breaks its lines, so libxml2 gives it in one call (as
+    ``_all_text``, inlined: most cells of a page come here; see ``_blocked``); a cell of
+    only whitespace is ""."""
+    blocked = walk.blocked
+    if blocked is not None and cell not in blocked:
+        text = _tostring(cell, method="text", encoding=str, with_tail=False)
+        if " " not in text and text.isprintable():
+            return text
+        if not text or text.isspace():
+            return ""
+    return cell_text(cell, walk.hidden)
 
 
 def _gather(
@@ -498,14 +643,23 @@ def _marker_masks(rows: list[_Row]) -> dict[etree._Element, int]:
     """Set each row's own markers; return, for every element holding a report marker,
     the set of markers under it (bits)."""
     masks: dict[etree._Element, int] = {}
-    for row in rows:
-        bits = 0
-        for cell in row.cells:
-            if len(cell) <= _MARKER_MAX_LEN:
-                for m in _MARKERS.finditer(cell):
-                    bits |= 1 << int(m.lastgroup[1:])  # type: ignore[index]
-        if not bits:
-            continue
+    # One search over the whole page's cells, joined by line breaks, which no marker
+    # pattern can match across (no literal holds one, "." stops at it): the same matches
+    # as a search per cell, at the cost of one call. starts[i]: where row i begins.
+    joined = ["\n".join(row.cells) for row in rows]
+    starts = list(accumulate([len(j) + 1 for j in joined], initial=0))
+    found: dict[int, int] = {}
+    for m in _MARKERS.finditer("\n".join(joined)):
+        i = bisect_right(starts, m.start()) - 1
+        end = starts[i]
+        for cell in rows[i].cells:  # the cell the match is in
+            end += len(cell) + 1
+            if m.start() < end:
+                break
+        if len(cell) <= _MARKER_MAX_LEN:
+            found[i] = found.get(i, 0) | 1 << int(m.lastgroup[1:])  # type: ignore[index]
+    for i, bits in found.items():
+        row = rows[i]
         row.markers = bits
         el: etree._Element | None = row.origin
         while el is not None:
@@ -799,9 +953,12 @@ def _is_heading(el: etree._Element, tag: str) -> bool:
 
 # h1–h3 elements and every class and id value, in document order (an element's
 # attributes come right after it), gathered by libxml2 rather than element by element.
+# Only values with a "t" can match _HEADING_NAME (each of its words has one, and no other
+# character folds to "t"), which leaves out most class values of Word exports (MsoNormal).
 _HEADINGS_AND_NAMES = etree.XPath(
     "descendant-or-self::h1 | descendant-or-self::h2 | descendant-or-self::h3"
-    " | descendant-or-self::*/@class | descendant-or-self::*/@id"
+    " | .//@class[contains(., 't') or contains(., 'T')]"
+    " | .//@id[contains(., 't') or contains(., 'T')]"
 )
 
 

@@ -33,12 +33,22 @@ def fold(label: str) -> str:
     written ``1.`` / ``一、``, and no parenthetical notes such as （区分处理的…） or （单位：万元）.
     """
     s = unicodedata.normalize("NFKC", label)
-    s = re.sub(r"\s+", "", s).translate(_QUOTES)
-    s = _NOTE.sub("", s)
-    s = _PAREN_NUM.sub(r"\1.", s)
-    s = _ARABIC_NUM.sub(r"\1.", s)
-    s = _CN_NUM.sub(r"\1、", s)
+    if not s.isprintable() or " " in s:  # the plain space is the only printable whitespace
+        s = _WHITESPACE.sub("", s)
+    s = s.translate(_QUOTES)
+    # each pattern needs its first character: skip the regex when it is absent
+    if "(" in s:
+        s = _NOTE.sub("", s)
+        s = _PAREN_NUM.sub(r"\1.", s)
+    if s[:1].isdigit():
+        s = _ARABIC_NUM.sub(r"\1.", s)
+    if s[:1] in _CN_DIGITS:
+        s = _CN_NUM.sub(r"\1、", s)
     return s.rstrip(":：;；。")
+
+
+_WHITESPACE = re.compile(r"\s+")
+_CN_DIGITS = frozenset("一二三四五六七八九十")
 
 
 _ANY_NOTE = re.compile(r"(?<=.)\([^()]*\)")
@@ -52,7 +62,7 @@ def strip_notes(key: str) -> str:
 
 def unit_in_header(label: str) -> str | None:
     """The unit a column header declares, e.g. "本年收费金额（单位：万元）" → "万元"."""
-    m = _UNIT_IN_HEADER.search(re.sub(r"\s+", "", unicodedata.normalize("NFKC", label)))
+    m = _UNIT_IN_HEADER.search(_WHITESPACE.sub("", unicodedata.normalize("NFKC", label)))
     return m.group(1) if m else None
 
 
@@ -163,6 +173,9 @@ def _fuzzy_index() -> dict[str, list[tuple[str, Label, int, int, str, str, tuple
     }
 
 
+_NUMBERING = re.compile(r"^(\d{1,2}\.|\([一二三四五六七八九十]\)|[一二三四五六七八九十]、)")
+
+
 def _numbering(key: str) -> str:
-    m = re.match(r"^(\d{1,2}\.|\([一二三四五六七八九十]\)|[一二三四五六七八九十]、)", key)
+    m = _NUMBERING.match(key)
     return m.group(1) if m else ""

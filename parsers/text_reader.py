@@ -53,15 +53,16 @@ def text_to_rows(text: str) -> list[list[str]]:
     after_plain = False
     for line in text.splitlines():
         plain = False
-        if line.strip(" \u3000\r") == "" and "\t" not in line:
-            flush()
-            in_cell = False
-        elif line.startswith("\t") and "\t" not in line[1:]:
+        tab = line.find("\t")  # one scan decides among the three TAB layouts
+        if tab == 0 and line.find("\t", 1) < 0:
             current.append(line[1:])
             in_cell = True
-        elif "\t" in line:
+        elif tab >= 0:
             flush()
             rows.append(line.split("\t"))
+            in_cell = False
+        elif not line.strip(" \u3000\r"):  # blank (holds no TAB)
+            flush()
             in_cell = False
         elif in_cell and current:
             current[-1] += "\n" + line
@@ -79,8 +80,23 @@ def text_to_rows(text: str) -> list[list[str]]:
     return rows
 
 
+# Word's text export writes each bookmark as "[bookmark: _GoBack]" (the cursor's last
+# position, saved by Word in every document edited): markup, never the report's text. A
+# line holding only one goes with its line break (a blank line would end a table row).
+_BOOKMARK_LINE = re.compile(r"^\[bookmark: [^\]\n]*\][ \t\u3000]*(?:\n|\Z)", re.M)
+_BOOKMARK = re.compile(r"\[bookmark: [^\]\n]*\]")
+
+
+def drop_bookmarks(text: str) -> str:
+    """``text`` without Word's "[bookmark: …]" markers."""
+    if "[bookmark: " not in text:
+        return text
+    return _BOOKMARK.sub("", _BOOKMARK_LINE.sub("", text))
+
+
 def read_text(data: bytes) -> Document:
     text = decode_bytes(data).replace("\r\n", "\n").replace("\r", "\n")
+    text = drop_bookmarks(text)
     return Document(rows=text_to_rows(text), text=text, format="text")
 
 

@@ -26,7 +26,7 @@ import sqlite_utils
 
 from parsers.model import Report
 from zfxxgk import fts
-from zfxxgk.label_ids import create_label_tables, fill_label_tables, label_ids
+from zfxxgk.label_ids import create_label_tables, fill_label_tables, label_ids, write_transaction
 from zfxxgk.report_rows import ReportRows, report_rows
 
 # Views that give the cell tables their labels back. Inner joins, so that a query naming
@@ -67,7 +67,16 @@ def connect(path: str | Path) -> sqlite_utils.Database:
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create every table, view, index and the FTS table that is missing; refresh labels;
-    move an archive made with labels stored as text onto label ids."""
+    move an archive made with labels stored as text onto label ids.
+
+    All in one write transaction taken up front: processes opening one archive at the
+    same moment (workers of a shared crawl) then set it up one after the other instead of
+    failing with "database is locked" halfway through."""
+    with write_transaction(db):
+        _ensure_schema(db)
+
+
+def _ensure_schema(db: sqlite_utils.Database) -> None:
     _create_registry_tables(db)
     old_cells = _old_cell_tables(db)
     if old_cells:

@@ -9,7 +9,8 @@ instead of failing it; any other failure fails the test."""
 
 from __future__ import annotations
 
-import contextlib
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -20,20 +21,10 @@ from zfxxgk.robustness.fuzz import SLOW, ParseWorker, build_corpus, fuzz_format
 CASES = {"text": 300, "html": 300, "docx": 300, "xlsx": 300, "pdf": 120, "xls": 15, "encrypted": 10,
          "doc": 3, "wps": 3, "rtf": 3, "odt": 3, "png": 5, "jpeg": 5, "tiff": 3}
 
-# Parser bugs found by this fuzzing and reported (not fixed here: parsers/ belongs to the
-# readers); each entry: (format, text the saved traceback contains, the report).
-KNOWN = [
-    ("docx", "zlib.error", "parsers.docx_reader.check_ooxml: a corrupt deflate stream in a zip member "
-                           "raises zlib.error from limits.read_member, not ParseError"),
-    ("docx", "no attribute 'body'", "parsers.docx_reader.read_docx_bytes: a document part whose root is "
-                                    "not w:document — the walk after docx.Document() is outside the try"),
-    ("docx", "InvalidXmlError", "parsers.docx_reader: python-docx raises InvalidXmlError (w:gridSpan "
-                                "without w:val) during the walk, outside the try"),
-    ("xlsx", "zlib.error", "parsers.docx_reader.check_ooxml (used by read_xlsx): zlib.error escapes"),
-    ("odt", "zlib.error", "parsers.docx_reader.check_ooxml (used by read_odt): zlib.error escapes"),
-    ("xls", "xlrd/sheet.py", "parsers.xlsx_reader.read_xls: xlrd errors while reading a sheet "
-                             "(IndexError, …) escape sheet_by_index"),
-]
+# Parser bugs found by this fuzzing and reported to the readers' owners, not yet fixed;
+# each entry: (format, text the saved traceback contains, the report). A failure matching
+# one marks its format xfail; any other fails the test.
+KNOWN: list[tuple[str, str, str]] = []
 
 
 @pytest.fixture(scope="module")
@@ -67,25 +58,56 @@ def test_mutated_documents_parse_or_raise_parse_error(kind, corpus, worker, tmp_
 
 
 FINDINGS = Path(__file__).parent / "findings"
-REPORTED = {  # saved failing inputs (see findings/README.md) → why they still fail
-    "docx-zlib-error.docx": "check_ooxml lets zlib.error through",
-    "xlsx-zlib-error.xlsx": "check_ooxml lets zlib.error through",
-    "docx-root-not-document.docx": "read_docx_bytes walks outside its try (AttributeError)",
-    "docx-gridspan-without-val.docx": "read_docx_bytes walks outside its try (InvalidXmlError)",
-    "xls-sst-index.xls": "read_xls: xlrd IndexError while reading a sheet",
+# Saved inputs (see findings/README.md) that once escaped ParseError → words the ParseError
+# must now give as its reason.
+REFUSED = {
+    "docx-zlib-error.docx": ["zlib.error", "corrupt"],
+    "xlsx-zlib-error.xlsx": ["zlib.error", "corrupt"],
+    "docx-root-not-document.docx": ["w:document"],
+    "xls-sst-index.xls": ["XLS", "IndexError"],
 }
 
 
-@pytest.mark.parametrize("name", sorted(REPORTED))
-def test_reported_input(name, request):
-    request.applymarker(pytest.mark.xfail(strict=True, reason=REPORTED[name]))
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_saved_input_is_refused_with_its_reason(name):
     from parsers import ParseError, parse
 
-    with contextlib.suppress(ParseError):  # a ParseError is the right answer; anything else fails
+    with pytest.raises(ParseError) as info:
         parse((FINDINGS / name).read_bytes(), name=name)
+    message = str(info.value)
+    assert "\n" not in message and "/ " in message  # one line, Chinese then English
+    for word in REFUSED[name]:
+        assert word in message, message
 
 
-@pytest.mark.xfail(strict=True, reason="html_reader loses the tables after stray end tags (findings/README.md)")
+def test_gridspan_without_val_loses_no_cell():
+    """A ``w:gridSpan`` without ``w:val`` (python-docx raises for it) costs the cell its
+    width only: the document gives the cells of the same file with the attribute intact."""
+    from parsers import parse
+
+    damaged = (FINDINGS / "docx-gridspan-without-val.docx").read_bytes()
+    assert b"<w:gridSpan w:tal=\"3\"/>" in _member(damaged, "word/document.xml")
+    repaired = _replace_member(damaged, "word/document.xml", b'w:gridSpan w:tal="3"', b'w:gridSpan w:val="3"')
+    got, want = parse(damaged, name="a.docx"), parse(repaired, name="a.docx")
+    assert len(want.cells) == 200
+    assert [(c.table, c.row, c.column, c.value) for c in got.cells] == [
+        (c.table, c.row, c.column, c.value) for c in want.cells]
+
+
+def _member(data: bytes, name: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return z.read(name)
+
+
+def _replace_member(data: bytes, name: str, old: bytes, new: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            dst.writestr(info.filename, body.replace(old, new) if info.filename == name else body)
+    return out.getvalue()
+
+
 def test_stray_end_tags_keep_every_cell():
     from parsers import parse
 
