@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from parsers import parse  # noqa: E402
 from zfxxgk import db as archive  # noqa: E402
-from zfxxgk import fts  # noqa: E402
+from zfxxgk import fts, summaries  # noqa: E402
 from zfxxgk.build import BULK_BATCH, build_archive  # noqa: E402
 from zfxxgk.generator import STYLES, generate_report, render  # noqa: E402
 from zfxxgk.report_rows import report_rows  # noqa: E402
@@ -100,6 +100,9 @@ def bench_write(db_path: Path, reports: int, distinct: int) -> dict:
     started = time.perf_counter()
     archive.optimize(db)
     optimize_s = time.perf_counter() - started
+    started = time.perf_counter()
+    summaries.refresh(db)
+    summaries_s = time.perf_counter() - started
     db.close()
     size = db_path.stat().st_size
     return {
@@ -108,6 +111,7 @@ def bench_write(db_path: Path, reports: int, distinct: int) -> dict:
         "write_seconds": round(write_s, 1), "write_cpu_seconds": round(write_cpu, 1),
         "reports_per_second": round(reports / write_s),
         "fts_optimize_seconds": round(optimize_s, 1),
+        "summaries_seconds": round(summaries_s, 1),
         "indexed_chars": chars, "db_megabytes": round(size / 1e6, 1),
         "db_bytes_per_report": round(size / max(reports, 1)),
         "db_bytes_per_indexed_char": round(size / max(chars, 1), 2),
@@ -234,6 +238,11 @@ def bench_queries(db_path: Path, rounds: int) -> dict:
         results["facet_page_ms"] = {
             "reports?_facet=province": round(_timed(lambda: server.get(
                 "/archive/reports.json", _facet="province", _size="0")), 1),
+            # default pages: count and the default facets of the table
+            **{f"{table} (default facets)": round(_timed(lambda t=table: server.get(
+                f"/archive/{t}.json", _size="20")), 1)
+               for table in ("reports", "report_figures", "outcome_totals", "findings",
+                             "applications", "proactive_items", "review_litigation")},
             "direct_group_by_province": round(_timed(lambda: direct.execute(
                 "select province, count(*) from reports group by province").fetchall()), 1),
         }

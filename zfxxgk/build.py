@@ -11,7 +11,8 @@ batches, one transaction each. If anything in a batch fails, the whole batch is 
 back and written again one report per transaction, the failing one recorded in
 ``parse_failures``: no report is ever half written, and the common case pays for no
 savepoints. A large build into a (nearly) empty archive defers the cell tables' secondary
-indexes and the search index's merging to the end (``db.bulk_load``).
+indexes and the search index's merging to the end (``db.bulk_load``). Every build ends by
+bringing the summary tables in line with the current reports (``zfxxgk.summaries``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from pathlib import Path
 import sqlite_utils
 
 from zfxxgk import db as archive
+from zfxxgk import summaries
 from zfxxgk.report_rows import ReportRows, report_rows
 
 LOG_EVERY = 500
@@ -40,7 +42,9 @@ BATCH = 500  # reports per transaction
 BULK_BATCH = 2000  # reports per transaction in a bulk load (fewer, larger index segments)
 CHUNK = 25  # documents per task sent to a worker process
 POOL_MIN_DOCUMENTS = 200  # below this, parsing in-process is faster than starting workers
-BULK_MIN_DOCUMENTS = 20_000  # from this many files (and 2x the archive), defer cell indexes
+# From this many files (and more than twice the archive), defer the cell indexes: made
+# again in one sort at the end, they cost a fraction of keeping them up to date per insert.
+BULK_MIN_DOCUMENTS = 1_000
 
 Log = Callable[[str], None]
 
@@ -215,6 +219,7 @@ def build_archive(source: Path, db_path: Path, *, log: Log = _stderr,
     stats = BuildStats()
     db = archive.connect(db_path)
     try:
+        summaries.ensure_tables(db)  # its indexes on reports grow with the inserts
         known = archive.known_hashes(db)
         current_keys = {r[0] for r in db.execute("SELECT DISTINCT document_key FROM reports")}
         paths = list(iter_documents(source))
@@ -233,6 +238,7 @@ def build_archive(source: Path, db_path: Path, *, log: Log = _stderr,
                 if stats.documents >= next_log:
                     log(_progress(stats, started))
                     next_log = (stats.documents // LOG_EVERY + 1) * LOG_EVERY
+        summaries.refresh(db)  # also when only an older version became current again
         if stats.reports_added:
             archive.optimize(db)
     finally:

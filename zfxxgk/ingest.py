@@ -5,7 +5,8 @@ Every report page and attachment the crawler captured (``captures.kind`` 'report
 the report keeps its provenance (capture, source, URL, and the HTTP Last-Modified when the
 document itself states no date). A capture that cannot be parsed is recorded in
 ``parse_failures`` with the reason. Running it again adds nothing; a better parser can
-re-extract everything from the same captures (``--reparse``)."""
+re-extract everything from the same captures (``--reparse``). Like a build, it ends by
+bringing the summary tables in line with the current reports (``zfxxgk.summaries``)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from typing import Any
 
 from parsers import ParseError, parse
 from zfxxgk import db as archive
+from zfxxgk import summaries
 
 Log = Callable[[str], None]
 DOCUMENT_KINDS = ("report", "attachment")
@@ -81,6 +83,7 @@ def ingest_captures(db_path: Path, blobs_dir: Path, *, log: Log = print) -> Inge
                 continue
             known.add(capture["sha256"])
             _ingest_one(db, Path(blobs_dir), capture, sources, stats)
+        summaries.refresh(db)
     finally:
         db.close()
     stats.seconds = time.perf_counter() - started

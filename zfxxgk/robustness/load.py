@@ -70,6 +70,7 @@ def synth_archive(db_path: Path, reports: int, *, distinct: int = 100, log: Log 
     generated documents under distinct keys — how 100,000 reports are had in minutes."""
     from parsers import parse
     from zfxxgk import db as archive
+    from zfxxgk import summaries
     from zfxxgk.generator import STYLES, generate_report, render
 
     docs = [render(generate_report(20_000 + i), STYLES[i % len(STYLES)]) for i in range(min(distinct, reports))]
@@ -90,6 +91,7 @@ def synth_archive(db_path: Path, reports: int, *, distinct: int = 100, log: Log 
                         log(f"  {i + 1} reports written")
             db.commit()
         db.execute("INSERT INTO reports_fts(reports_fts) VALUES('optimize')")
+        summaries.refresh(db)  # as a build ends: the canned queries read these tables
     finally:
         db.close()
     return db_path
