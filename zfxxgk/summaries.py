@@ -12,7 +12,13 @@ written (a changed document makes a new version), so they are computed once:
   whether a number check failed;
 * ``report_outcomes`` -- per current report and outcome of table III 三 (total column,
   leaf rows only: a row whose sub-rows the report gives is counted through them);
-* ``outcome_totals`` -- ``report_outcomes`` summed by year and province.
+* ``outcome_totals`` -- ``report_outcomes`` summed by year and province;
+* ``report_same_as`` -- current reports that are another file of the same publication:
+  a portal page that prints the report and links its PDF/Word attachment gives two
+  reports of one body and year. One of them is kept (the most cells; on a tie the page,
+  which has no OCR or layout to misread), the others are listed here with the report
+  they repeat and are left out of the three tables above, so that counts count
+  publications, not files.
 
 ``refresh`` is incremental and idempotent: rows of reports that are no longer current go,
 current reports without a row get one, and the small ``outcome_totals`` is recomputed. The
@@ -39,6 +45,7 @@ NUMBER_RULES = ("rule1_balance", "rule2_outcomes", "rule3_applicant_total",
 FIGURES = "report_figures"
 OUTCOMES = "report_outcomes"
 OUTCOME_TOTALS = "outcome_totals"
+SAME_AS = "report_same_as"
 
 _FIGURE_COLUMNS: dict[str, type] = {
     "report_id": int, "source_id": str, "year": int, "province": str, "level": str,
@@ -50,6 +57,7 @@ _OUTCOME_COLUMNS: dict[str, type] = {"report_id": int, "outcome": str, "applicat
 _TOTAL_COLUMNS: dict[str, type] = {
     "year": int, "province": str, "outcome": str, "applications": float, "reports": int,
 }
+_SAME_AS_COLUMNS: dict[str, type] = {"report_id": int, "same_as": int, "page_url": str}
 # What the queries group, filter and sort by (covering, so they never read whole rows):
 # name -> (table, indexed columns or expressions). sqlite-utils quotes every column it is
 # given, which would turn an expression into a string constant, so these are plain SQL.
@@ -84,7 +92,8 @@ def ensure_tables(db: sqlite_utils.Database) -> bool:
     refill = False
     for name, columns, pk in ((FIGURES, _FIGURE_COLUMNS, "report_id"),
                               (OUTCOMES, _OUTCOME_COLUMNS, ("report_id", "outcome")),
-                              (OUTCOME_TOTALS, _TOTAL_COLUMNS, None)):
+                              (OUTCOME_TOTALS, _TOTAL_COLUMNS, None),
+                              (SAME_AS, _SAME_AS_COLUMNS, "report_id")):
         table = db[name]
         if table.exists() and list(table.columns_dict) != list(columns):
             table.drop()
@@ -108,7 +117,7 @@ def _ensure_indexes(db: sqlite_utils.Database) -> None:
     earlier version of this module wanted)."""
     existing = {name for (name,) in db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        " AND tbl_name IN (?, ?, ?)", [FIGURES, OUTCOMES, OUTCOME_TOTALS])}
+        " AND tbl_name IN (?, ?, ?, ?)", [FIGURES, OUTCOMES, OUTCOME_TOTALS, SAME_AS])}
     for name in existing - set(_INDEXES):
         db.execute(f"DROP INDEX [{name}]")
     for name, (table, columns) in _INDEXES.items():
@@ -213,16 +222,19 @@ def refresh(db: sqlite_utils.Database) -> int:
     with db.atomic():
         refilled = ensure_tables(db)
         conn = db.conn
+        regrouped = _refresh_same_as(conn)
         gone = conn.execute(f"DELETE FROM {FIGURES} WHERE report_id NOT IN"
-                            " (SELECT id FROM reports WHERE is_current = 1)").rowcount
+                            " (SELECT id FROM reports WHERE is_current = 1)"
+                            f" OR report_id IN (SELECT report_id FROM {SAME_AS})").rowcount
         conn.execute(f"DELETE FROM {OUTCOMES} WHERE report_id NOT IN"
                      f" (SELECT report_id FROM {FIGURES})")
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS fresh_reports (id INTEGER PRIMARY KEY)")
         conn.execute("DELETE FROM temp.fresh_reports")
         conn.execute(f"INSERT INTO temp.fresh_reports SELECT id FROM reports"
-                     f" WHERE is_current = 1 AND id NOT IN (SELECT report_id FROM {FIGURES})")
+                     f" WHERE is_current = 1 AND id NOT IN (SELECT report_id FROM {FIGURES})"
+                     f" AND id NOT IN (SELECT report_id FROM {SAME_AS})")
         (fresh,) = conn.execute("SELECT count(*) FROM temp.fresh_reports").fetchone()
-        if refilled or gone or fresh:
+        if refilled or gone or fresh or regrouped:
             if fresh:
                 conn.execute(_FILL_FIGURES, {k: params[k] for k in (
                     "total_applicant", "received", "carried", "disclosed", "corrected",
@@ -234,6 +246,59 @@ def refresh(db: sqlite_utils.Database) -> int:
                 conn.execute(f"ANALYZE [{table}]")
         conn.execute("DELETE FROM temp.fresh_reports")
     return int(fresh)
+
+
+# Each current report read from an attachment whose page (the capture's parent) also
+# gave a current report of the same year: the page and its attachments are one group.
+_PAGE_GROUPS = """
+SELECT p.id, p.agency, p.n_cells, a.id, a.agency, a.n_cells, p.document_key
+FROM reports a
+JOIN captures c ON c.id = a.capture_id
+JOIN reports p ON p.document_key = c.parent_url AND p.is_current = 1 AND p.id <> a.id
+WHERE a.is_current = 1 AND c.kind = 'attachment' AND c.parent_url IS NOT NULL
+  AND a.year = p.year
+ORDER BY p.id, a.id
+"""
+
+
+def _same_body(a: str | None, b: str | None) -> bool:
+    """Agency names of one body as a page title and its attachment may print them
+    ("宽城区" / "长春市宽城区"): equal, one inside the other, or one unknown."""
+    if not a or not b:
+        return True
+    return a in b or b in a
+
+
+def same_as_pairs(groups: list[tuple]) -> dict[int, tuple[int, str]]:
+    """report id → (the report it repeats, the page's URL), from ``_PAGE_GROUPS`` rows.
+    Kept in each group: the most cells, then the page, then the first written."""
+    by_page: dict[int, list[tuple[int, str | None, int, bool]]] = {}
+    urls: dict[int, str] = {}
+    for page, page_agency, page_cells, att, att_agency, att_cells, url in groups:
+        members = by_page.setdefault(page, [(page, page_agency, page_cells or 0, True)])
+        members.append((att, att_agency, att_cells or 0, False))
+        urls[page] = url
+    out: dict[int, tuple[int, str]] = {}
+    for page, members in by_page.items():
+        keep = max(members, key=lambda m: (m[2], m[3], -m[0]))
+        for report_id, agency, _, _ in members:
+            if report_id != keep[0] and report_id not in out and _same_body(agency, keep[1]):
+                out[report_id] = (keep[0], urls[page])
+    return out
+
+
+def _refresh_same_as(conn: sqlite3.Connection) -> bool:
+    """Recompute ``report_same_as`` (a few rows: attachments of pages); True if it changed."""
+    pairs = same_as_pairs(conn.execute(_PAGE_GROUPS).fetchall())
+    before = {(r, s, u) for r, s, u in conn.execute(
+        f"SELECT report_id, same_as, page_url FROM {SAME_AS}")}
+    after = {(r, s, u) for r, (s, u) in pairs.items()}
+    if before == after:
+        return False
+    conn.execute(f"DELETE FROM {SAME_AS}")
+    conn.executemany(f"INSERT INTO {SAME_AS} (report_id, same_as, page_url) VALUES (?, ?, ?)",
+                     sorted(after))
+    return True
 
 
 def _fill_outcomes(conn, params: dict[str, str]) -> None:
