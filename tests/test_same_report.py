@@ -59,6 +59,9 @@ def test_page_and_its_attachment_count_once(tmp_path: Path) -> None:
     assert counted == {r["id"] for r in reports.values()} - {attachment["id"]}
     outcome_reports = {r["report_id"] for r in db.query("SELECT DISTINCT report_id FROM report_outcomes")}
     assert attachment["id"] not in outcome_reports
+    # both ends link to their reports (Datasette shows the links on either page)
+    assert {(fk.column, fk.other_table, fk.other_column) for fk in db["report_same_as"].foreign_keys} == {
+        ("report_id", "reports", "id"), ("same_as", "reports", "id")}
 
 
 def test_refresh_again_changes_nothing(tmp_path: Path) -> None:

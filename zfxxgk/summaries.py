@@ -58,6 +58,11 @@ _TOTAL_COLUMNS: dict[str, type] = {
     "year": int, "province": str, "outcome": str, "applications": float, "reports": int,
 }
 _SAME_AS_COLUMNS: dict[str, type] = {"report_id": int, "same_as": int, "page_url": str}
+# Declared so that Datasette links each row to its reports (and a report's page lists them).
+_FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
+    FIGURES: [("report_id", "reports", "id")],
+    SAME_AS: [("report_id", "reports", "id"), ("same_as", "reports", "id")],
+}
 # What the queries group, filter and sort by (covering, so they never read whole rows):
 # name -> (table, indexed columns or expressions). sqlite-utils quotes every column it is
 # given, which would turn an expression into a string constant, so these are plain SQL.
@@ -104,7 +109,8 @@ def ensure_tables(db: sqlite_utils.Database) -> bool:
                 sql = db.create_table_sql(name, columns, pk=pk)  # type: ignore[arg-type]
                 db.execute(sql.strip().rstrip(";") + " WITHOUT ROWID")
             else:
-                table.create(columns, pk=pk)  # type: ignore[arg-type]
+                table.create(columns, pk=pk,  # type: ignore[arg-type]
+                             foreign_keys=_FOREIGN_KEYS.get(name))
     _ensure_indexes(db)
     if refill:  # both per-report tables go together
         db.execute(f"DELETE FROM {FIGURES}")
