@@ -1,7 +1,8 @@
 """Legacy Word files (DOC, WPS): converted to DOCX by LibreOffice, or read by antiword.
 
 LibreOffice is the faithful route (tables with merged cells survive) but costs about a
-second a call, so :func:`convert_files` converts many files per call. Parallel LibreOffice
+second a call, so :func:`convert_files` converts many files per call and
+:func:`converted_ahead` lets a batch of parses share one call. Parallel LibreOffice
 runs that share a user profile silently lose files, so every worker process (and thread)
 gets a profile directory of its own. antiword is the fast path: it draws tables with "|"
 and is kept only when its text yields the three standard tables.
@@ -125,15 +126,68 @@ def convert_files(sources: Sequence[Path], fmt: str, outdir: Path, *,
     return out
 
 
+# (sha256 of the source, target format) → converted bytes, or None when LibreOffice made
+# nothing of it: filled by ``converted_ahead`` for the documents about to be parsed.
+_AHEAD: dict[tuple[str, str], bytes | None] = {}
+_UNREADABLE = "LibreOffice 无法读取该文件（损坏或加密？）/ LibreOffice could not read the document (corrupt or encrypted?)"
+# sniffed kind → suffix LibreOffice is given, for the kinds whose readers convert
+CONVERTED_KINDS = {"doc": ".doc", "wps": ".wps", "rtf": ".rtf", "odt": ".odt"}
+
+
+def _key(data: bytes, fmt: str) -> tuple[str, str]:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest(), fmt
+
+
+@contextlib.contextmanager
+def converted_ahead(documents: Sequence[bytes], fmt: str = "docx"):
+    """Convert, with one LibreOffice call, those of ``documents`` whose readers go through
+    LibreOffice, so that each one's later ``parse`` finds its conversion made (about a
+    second for the batch instead of a second a document). The parses themselves run as
+    usual, one by one, with their own limits; a batch that fails as a whole (a document
+    that makes LibreOffice hang) leaves each to be converted alone. Forgotten on exit."""
+    from parsers.sniff import sniff
+
+    todo = [(d, CONVERTED_KINDS[k]) for d in documents if (k := sniff(d)) in CONVERTED_KINDS]
+    keys = []
+    if todo:
+        with tempfile.TemporaryDirectory(prefix="zfxxgk-convert-") as tmp:
+            sources = []
+            for i, (data, suffix) in enumerate(todo):
+                src = Path(tmp) / f"d{i:06d}{suffix}"
+                src.write_bytes(data)
+                sources.append(src)
+            try:
+                done = convert_files(sources, fmt, Path(tmp) / "out")
+            except ParseError:
+                done = []
+            for (data, _), target in zip(todo, done, strict=False):
+                keys.append(_key(data, fmt))
+                _AHEAD[keys[-1]] = target.read_bytes() if target is not None else None
+    try:
+        yield len(keys)
+    finally:
+        for key in keys:
+            _AHEAD.pop(key, None)
+
+
 def convert_bytes(data: bytes, suffix: str, fmt: str, *, deadline: Deadline | None = None) -> bytes:
-    """One document through LibreOffice (a batch of one)."""
+    """One document through LibreOffice (a batch of one), unless ``converted_ahead`` made it."""
+    if _AHEAD:
+        key = _key(data, fmt)
+        if key in _AHEAD:
+            made = _AHEAD[key]
+            if made is None:
+                raise ParseError(_UNREADABLE)
+            return made
     with tempfile.TemporaryDirectory(prefix="zfxxgk-convert-") as tmp:
         src = Path(tmp) / f"document{suffix}"
         src.write_bytes(data)
         timeout = deadline.remaining() if deadline else None
         (target,) = convert_files([src], fmt, Path(tmp) / "out", timeout=timeout)
         if target is None:
-            raise ParseError("LibreOffice 无法读取该文件（损坏或加密？）/ LibreOffice could not read the document (corrupt or encrypted?)")
+            raise ParseError(_UNREADABLE)
         return target.read_bytes()
 
 
@@ -223,38 +277,6 @@ def read_odt(data: bytes, url: str | None = None) -> Document:
 
     check_ooxml(data)  # the same zip and DTD checks apply to ODF packages
     return _via_docx(data, ".odt", Deadline(LIMITS.document_seconds))
-
-
-def read_many(documents: Sequence[tuple[bytes, str]], *, profile: Path | None = None) -> list[Document | ParseError]:
-    """Many DOC/WPS/RTF/ODT documents (bytes, suffix such as ".doc") with one LibreOffice
-    call for all of them, for batch builds: about a second for the batch instead of a
-    second a document. Each result is the Document or the ParseError for that one."""
-    from parsers.docx_reader import read_docx_bytes
-
-    out: list[Document | ParseError] = []
-    with tempfile.TemporaryDirectory(prefix="zfxxgk-convert-") as tmp:
-        sources = []
-        for i, (data, suffix) in enumerate(documents):
-            src = Path(tmp) / f"d{i:06d}{suffix}"
-            src.write_bytes(data)
-            sources.append(src)
-        try:
-            done = convert_files(sources, "docx", Path(tmp) / "out", profile=profile)
-        except ParseError as e:
-            return [e for _ in documents]
-        for (_, suffix), target in zip(documents, done, strict=True):
-            if target is None:
-                out.append(ParseError("LibreOffice 无法读取该文件（损坏或加密？）/ LibreOffice could not read the document (corrupt or encrypted?)"))
-                continue
-            try:
-                doc = read_docx_bytes(target.read_bytes())
-            except ParseError as e:
-                out.append(e)
-                continue
-            doc.format = suffix.lstrip(".")
-            doc.meta["converted_by"] = "libreoffice"
-            out.append(doc)
-    return out
 
 
 def _via_docx(data: bytes, suffix: str, deadline: Deadline) -> Document:

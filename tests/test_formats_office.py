@@ -85,9 +85,9 @@ def test_antiword_wide_tables_fall_back_to_libreoffice(docs) -> None:
     assert ["四、结转下年度继续办理", "", "0", "0", "0", "0", "0", "0", "0"] in doc.rows  # as the seed prints it
 
 
-def test_rtf_and_odt_and_a_batch_of_many(tmp_path) -> None:
-    from parsers import ParseError, parse, parse_document
-    from parsers.office import read_many
+def test_rtf_and_odt_and_a_batch_converted_ahead(tmp_path, monkeypatch) -> None:
+    from parsers import ParseError, parse
+    from parsers.office import converted_ahead
     from parsers.sniff import sniff
     from tests.truth import flatten, load
 
@@ -103,13 +103,24 @@ def test_rtf_and_odt_and_a_batch_of_many(tmp_path) -> None:
         report = parse(converted[fmt], name=f"report.{fmt}")
         assert report.source_format == fmt
         assert flatten(report.to_json()) == want
-    garbage = b"\xd0\xcf\x11\xe0 not a document"
-    docs = read_many([(converted["rtf"], ".rtf"), (garbage, ".doc"), (converted["odt"], ".odt")],
-                     profile=tmp_path / "profile")
-    assert docs[0].rows == docs[2].rows
-    assert flatten(parse_document(docs[2]).to_json()) == want
-    # LibreOffice opens anything as text; the garbage ends as a ParseError either way
-    with pytest.raises(ParseError):
-        if isinstance(docs[1], ParseError):
-            raise docs[1]
-        parse_document(docs[1])
+    damaged = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 8  # an OLE file with nothing in it
+
+    def outcome(data: bytes) -> str:
+        try:
+            return flatten(parse(data, name="damaged.wps").to_json())
+        except ParseError as e:
+            return f"ParseError: {e}"
+
+    alone = outcome(damaged)
+    assert alone.startswith("ParseError")
+    batch = [converted["rtf"], b"plain text, not converted", damaged, converted["odt"]]
+    with converted_ahead(batch) as made:
+        assert made == 3  # the text is read without LibreOffice
+        monkeypatch.setenv("PATH", "/nonexistent")  # no LibreOffice from here on: the batch has it
+        for fmt, data in (("rtf", batch[0]), ("odt", batch[3])):
+            report = parse(data, name=f"report.{fmt}")
+            assert report.source_format == fmt
+            assert flatten(report.to_json()) == want
+        assert outcome(damaged) == alone
+    with pytest.raises(ParseError, match="LibreOffice"):  # forgotten after the batch
+        parse(converted["rtf"], name="report.rtf")
