@@ -27,18 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from zfxxgk.crawl import run_crawl  # noqa: E402
 from zfxxgk.portal.app import Portal  # noqa: E402
-from zfxxgk.portal.sites.bench import COLUMN, BenchSite  # noqa: E402
-
-REGISTRY = """sample: true
-settings:
-  DOWNLOAD_DELAY: 0
-  AUTOTHROTTLE_START_DELAY: 0
-  AUTOTHROTTLE_MAX_DELAY: 1
-  AUTOTHROTTLE_TARGET_CONCURRENCY: 2
-  CONCURRENT_REQUESTS: 16
-  CONCURRENT_REQUESTS_PER_DOMAIN: 2
-sources:
-"""
+from zfxxgk.portal.sites.bench import BenchSite, bench_registry  # noqa: E402
 
 
 def scrapy_bench(seconds: int) -> float:
@@ -89,11 +78,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
     try:
         registry = workdir / "sources.yaml"
-        entries = "".join(
-            f"  - id: bench-{i}\n    agency: 基准{i}\n    province: 样例\n    level: 部门\n    cms: trs\n"
-            f"    start_urls: [\"{portal.url(s.key, COLUMN + '/index.shtml')}\"]\n"
-            f"    evidence: \"{portal.url(s.key, '/')}\"\n" for i, s in enumerate(sites))
-        registry.write_text(REGISTRY + entries, encoding="utf-8")
+        registry.write_text(bench_registry(portal, sites), encoding="utf-8")
         first = crawl_once(portal, registry, workdir)
         for s in sites:
             s.add_reports(max(1, args.new // args.sites))

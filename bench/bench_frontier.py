@@ -29,18 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from zfxxgk.crawl import child_env, crawl_command, run_crawl  # noqa: E402
 from zfxxgk.portal.app import Portal  # noqa: E402
-from zfxxgk.portal.sites.bench import COLUMN, BenchSite  # noqa: E402
-
-REGISTRY = """sample: true
-settings:
-  DOWNLOAD_DELAY: 0
-  AUTOTHROTTLE_START_DELAY: 0
-  AUTOTHROTTLE_MAX_DELAY: 1
-  AUTOTHROTTLE_TARGET_CONCURRENCY: 2
-  CONCURRENT_REQUESTS: 16
-  CONCURRENT_REQUESTS_PER_DOMAIN: 2
-sources:
-"""
+from zfxxgk.portal.sites.bench import BenchSite, bench_registry  # noqa: E402
 
 
 def free_port() -> int:
@@ -129,11 +118,7 @@ def main() -> None:
     server, url = start_redis(workdir)
     try:
         registry = workdir / "sources.yaml"
-        entries = "".join(
-            f"  - id: bench-{i}\n    agency: 基准{i}\n    province: 样例\n    level: 部门\n    cms: trs\n"
-            f"    start_urls: [\"{portal.url(s.key, COLUMN + '/index.shtml')}\"]\n"
-            f"    evidence: \"{portal.url(s.key, '/')}\"\n    max_pages: 10000\n" for i, s in enumerate(sites))
-        registry.write_text(REGISTRY + entries, encoding="utf-8")
+        registry.write_text(bench_registry(portal, sites, extra="    max_pages: 10000\n"), encoding="utf-8")
         rows = [single(portal, registry, workdir / "single")]
         for n in (int(x) for x in args.workers.split(",")):
             rows.append(shared(portal, registry, workdir / f"shared-{n}", url, n, args.max_idle))

@@ -13,6 +13,28 @@ PER_PAGE = 20
 FILLER = "本机关坚持以公开为常态、不公开为例外，全面推进决策、执行、管理、服务、结果公开。" * 12
 
 
+_REGISTRY_HEAD = """sample: true
+settings:
+  DOWNLOAD_DELAY: 0
+  AUTOTHROTTLE_START_DELAY: 0
+  AUTOTHROTTLE_MAX_DELAY: 1
+  AUTOTHROTTLE_TARGET_CONCURRENCY: 2
+  CONCURRENT_REQUESTS: 16
+  CONCURRENT_REQUESTS_PER_DOMAIN: 2
+sources:
+"""
+
+
+def bench_registry(portal, sites: list[BenchSite], *, extra: str = "") -> str:
+    """The sources registry (YAML) of the benchmark sites served by ``portal``: the
+    sample's politeness turned down, one source per site; ``extra`` is added to each
+    source (e.g. ``"    max_pages: 10000\n"``)."""
+    return _REGISTRY_HEAD + "".join(
+        f"  - id: bench-{i}\n    agency: 基准{i}\n    province: 样例\n    level: 部门\n    cms: trs\n"
+        f"    start_urls: [\"{portal.url(s.key, COLUMN + '/index.shtml')}\"]\n"
+        f"    evidence: \"{portal.url(s.key, '/')}\"\n{extra}" for i, s in enumerate(sites))
+
+
 class BenchSite(Site):
     name = "基准测试站点"
 
