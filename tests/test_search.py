@@ -119,21 +119,46 @@ def test_escape_fts_is_the_project_transform(datasette_server) -> None:
     rows = datasette_server.json("/archive.json", sql="select escape_fts('信息公') as m",
                                  _shape="array")
     assert rows == [{"m": fts.to_match("信息公")}]
-    assert rows[0]["m"] == '"4fe1606f 606f516c"'
+    assert rows[0]["m"] == '"4fe1606f516c"'
 
 
 # -- the transform itself (pure) -------------------------------------------------------
 
+def _naive_grams(text: str, k: int) -> list[str]:
+    """Runs of k UTF-16 code units as hex, one at a time (the independent reading)."""
+    data = text.encode("utf-16-be", "surrogatepass")
+    units = [data[i:i + 2].hex() for i in range(0, len(data), 2)]
+    return ["".join(units[i:i + k]) for i in range(len(units) - k + 1)]
+
+
 def test_index_columns_of_a_short_text() -> None:
-    chars, bigrams = fts.index_columns("信息 A")
+    chars, bigrams, trigrams = fts.index_columns("信息 A")
     assert chars == "zz 0061 4fe1 606f"
     assert bigrams == "4fe1606f 606f0020 00200061"
+    assert trigrams == "4fe1606f0020 606f00200061"
+
+
+@pytest.mark.parametrize("text", ["", "信", "信息", "政府信息公开 工作\n年度报告 abc", "𠀀字x𠀁"])
+def test_index_columns_are_every_run_of_units(text: str) -> None:
+    _, bigrams, trigrams = fts.index_columns(text)
+    assert bigrams.split() == _naive_grams(text, 2)
+    assert trigrams.split() == _naive_grams(text, 3)
+
+
+def test_terms_by_length() -> None:
+    assert fts.to_match("信") == '"4fe1"'
+    assert fts.to_match("信息") == '"4fe1606f"'
+    assert fts.to_match("信息公开") == '"4fe1606f516c 606f516c5f00"'  # trigrams, in order
+    assert fts.to_match("信息公开", trigrams=False) == '"4fe1606f 606f516c 516c5f00"'
+    assert fts.to_match("信息 公开") == '"4fe1606f" AND "516c5f00"'
 
 
 def test_non_bmp_characters_match_as_pairs() -> None:
     text = "𠀀字"
     assert fts.term_match("𠀀") == '"d840dc00"'
     assert "d840dc00" in fts.index_columns(text)[1].split()
+    assert fts.term_match(text) == '"d840dc005b57"'
+    assert "d840dc005b57" in fts.index_columns(text)[2].split()
 
 
 @pytest.mark.parametrize(("text", "query", "expected"), [
@@ -148,3 +173,48 @@ def test_snippet_marks_every_term() -> None:
     text = "本机关2020年收到QQ申请，2021年无。"
     got = fts.snippet(text, "qq 年", 100, start="[", end="]")
     assert got == "本机关2020[年]收到[QQ]申请，2021[年]无。"
+
+
+# -- archives indexed before the trigrams column ---------------------------------------
+
+LONGER = ["信息公", "政府信息公开", "三安全一稳定", "2022年", "宽城区政务服务和数字化建设管理局", "信息 公开"]
+
+
+def _old_index(db_path: Path) -> None:
+    """Turn an archive's search index back into the two columns it had before trigrams."""
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DROP TABLE reports_fts")
+        conn.execute("CREATE VIRTUAL TABLE reports_fts USING fts5(chars, bigrams, content='', tokenize='unicode61')")
+        for rowid, title, text in conn.execute("SELECT id, title, text FROM reports").fetchall():
+            chars, bigrams, _ = fts.index_columns(fts.document_text(title, text))
+            conn.execute("INSERT INTO reports_fts (rowid, chars, bigrams) VALUES (?, ?, ?)", (rowid, chars, bigrams))
+
+
+def test_older_index_is_searched_as_it_was_made(seed_archive, tmp_path) -> None:
+    from tests.conftest import start_datasette, stop_datasette
+
+    old = tmp_path / "archive.db"
+    old.write_bytes(seed_archive.read_bytes())
+    _old_index(old)
+    server = start_datasette(old)
+    try:
+        for query in LONGER:
+            assert search_ids(server, query) == like_ids(old, query) != set(), query
+    finally:
+        stop_datasette(server)
+
+
+def test_older_index_is_made_again_when_the_archive_is_opened(seed_archive, tmp_path) -> None:
+    from zfxxgk import db as archive
+
+    old = tmp_path / "archive.db"
+    old.write_bytes(seed_archive.read_bytes())
+    _old_index(old)
+    archive.connect(old).close()
+    with sqlite3.connect(old) as conn:
+        columns = [r[1] for r in conn.execute("SELECT * FROM pragma_table_info('reports_fts')")]
+        assert columns == ["chars", "bigrams", "trigrams"]
+        for query in LONGER:
+            found = {r[0] for r in conn.execute(
+                "SELECT rowid FROM reports_fts WHERE reports_fts MATCH ?", [fts.to_match(query)])}
+            assert found == like_ids(old, query) != set(), query

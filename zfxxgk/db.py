@@ -84,10 +84,7 @@ def _ensure_schema(db: sqlite_utils.Database) -> None:
     _create_report_tables(db)
     _add_where_columns(db)
     _create_indexes(db)
-    db.execute(
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts.FTS_TABLE} USING fts5("
-        f"{', '.join(fts.FTS_COLUMNS)}, content='', tokenize='unicode61')"
-    )
+    _create_search_index(db)
     fill_label_tables(db)
     if old_cells:
         _migrate_old_cells(db, old_cells)
@@ -188,6 +185,25 @@ def _add_where_columns(db: sqlite_utils.Database) -> None:
     for table in CELL_TABLES:
         if "where" not in db[table].columns_dict:
             db[table].add_column("where", str)
+
+
+def _create_search_index(db: sqlite_utils.Database) -> None:
+    """The contentless FTS5 table of ``zfxxgk.fts``. An archive indexed with other columns
+    (before trigrams) has its index made again from the reports' title and text, every
+    version, so that search stays exact for what was already there."""
+    create = (f"CREATE VIRTUAL TABLE {fts.FTS_TABLE} USING fts5("
+              f"{', '.join(fts.FTS_COLUMNS)}, content='', tokenize='unicode61')")
+    columns = [r[1] for r in db.execute(f"SELECT * FROM pragma_table_info('{fts.FTS_TABLE}')")]
+    if columns == list(fts.FTS_COLUMNS):
+        return
+    if columns:
+        db.execute(f"DROP TABLE {fts.FTS_TABLE}")
+    db.execute(create)
+    if columns and db["reports"].exists():
+        db.conn.executemany(
+            _INSERT["fts"],
+            ((rowid, *fts.index_columns(fts.document_text(title, text)))
+             for rowid, title, text in db.execute("SELECT id, title, text FROM reports")))
 
 
 def _create_without_rowid(db: sqlite_utils.Database, name: str, columns: dict[str, type],
@@ -364,7 +380,7 @@ def write_report(
     registry: Mapping[str, Any] | None = None,
     parser_version: str | None = None,
     parsed_at: str | None = None,
-    fts_columns: tuple[str, str] | None = None,
+    fts_columns: tuple[str, str, str] | None = None,
 ) -> int | None:
     """Store one parsed report with everything that hangs off it; return its id.
 
@@ -396,7 +412,7 @@ def insert_report(
     registry: Mapping[str, Any] | None = None,
     parser_version: str | None = None,
     parsed_at: str | None = None,
-    fts_columns: tuple[str, str] | None = None,
+    fts_columns: tuple[str, str, str] | None = None,
 ) -> tuple[int, int, int] | None:
     """``write_report`` without its own savepoint, for batched builds: the caller holds a
     transaction and must roll it back if this raises (savepoints copy every page a report
@@ -518,7 +534,8 @@ _INSERT = {
     "extras": "INSERT INTO extras (report_id, key, value, raw) VALUES (?, ?, ?, ?)",
     "findings": "INSERT INTO findings (report_id, rule, location, expected, actual, message,"
                 " severity) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    "fts": f"INSERT INTO {fts.FTS_TABLE} (rowid, chars, bigrams) VALUES (?, ?, ?)",
+    "fts": f"INSERT INTO {fts.FTS_TABLE} (rowid, {', '.join(fts.FTS_COLUMNS)})"
+           f" VALUES (?, {', '.join('?' * len(fts.FTS_COLUMNS))})",
 }
 
 

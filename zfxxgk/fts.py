@@ -12,17 +12,24 @@ tool without it. So the text is rewritten, before it reaches FTS5, into words th
 * column ``chars`` holds each distinct non-space code unit once (presence is all a
   one-character query needs);
 * column ``bigrams`` holds every overlapping pair of code units, in order, as 8 hex digits
-  (信息 → ``4fe1606f``).
+  (信息 → ``4fe1606f``);
+* column ``trigrams`` holds every overlapping triple, in order, as 12 hex digits
+  (信息公 → ``4fe1606f516c``).
 
-Fixed-width hex lets both columns be produced at C speed (``bytes.hex`` over the UTF-16
+Fixed-width hex lets the columns be produced at C speed (``bytes.hex`` over the UTF-16
 bytes), which matters when a build indexes hundreds of millions of characters. A character
 outside the BMP is two code units on both the index and the query side, so it still matches
 exactly.
 
-A query term of n ≥ 2 characters becomes the FTS5 phrase of its n − 1 bigrams: consecutive
-overlapping bigrams occur exactly where the term occurs, so the match equals a substring
-match (``LIKE '%term%'``). A one-character term becomes the single character token.
-Whitespace separates terms, which must all occur (AND), as in a search box.
+A one-character term is its character token, a two-character term its bigram token, and a
+term of n ≥ 3 characters the FTS5 phrase of its n − 2 trigrams: consecutive overlapping
+trigrams occur exactly where the term occurs, so the match equals a substring match
+(``LIKE '%term%'``). Trigrams rather than bigrams for longer terms because the cost of a
+phrase is the position lists it reads: a trigram is far rarer than the bigrams it contains
+(信息公 against 信息 and 息公), and a phrase of trigrams is one token shorter — at 100,000
+reports a three-character term becomes one lookup instead of a phrase. Whitespace separates
+terms, which must all occur (AND), as in a search box. Archives indexed before the
+``trigrams`` column existed are searched with bigram phrases (``trigrams=False``).
 
 The same functions serve indexing (``zfxxgk.db``) and querying (the Datasette plugin
 re-registers ``escape_fts`` with ``to_match``), so the two cannot drift apart.
@@ -33,7 +40,7 @@ from __future__ import annotations
 import re
 
 FTS_TABLE = "reports_fts"
-FTS_COLUMNS = ("chars", "bigrams")
+FTS_COLUMNS = ("chars", "bigrams", "trigrams")
 
 # A token every indexed document carries in ``chars`` (``z`` is no hex digit, so no
 # character token can equal it): an empty query matches every document, as LIKE '%%' does.
@@ -60,32 +67,33 @@ def char_tokens(text: str) -> list[str]:
     return _units(text).hex(" ", 2).split()
 
 
-def _pairs(units: bytes) -> str:
-    """Space-separated overlapping pairs of code units, as 8-hex-digit tokens."""
-    n = len(units) // 2
-    if n < 2:
+def _grams(units: bytes, k: int) -> str:
+    """Space-separated overlapping runs of ``k`` code units, as 4k-hex-digit tokens: token
+    i is units[2i : 2i + 2k], laid out by strided slice assignment (no Python loop)."""
+    m = len(units) // 2 - k + 1
+    if m < 1:
         return ""
-    out = bytearray(4 * (n - 1))
-    out[0::4] = units[0 : 2 * (n - 1) : 2]
-    out[1::4] = units[1 : 2 * (n - 1) : 2]
-    out[2::4] = units[2::2]
-    out[3::4] = units[3::2]
-    return out.hex(" ", 4)
+    width = 2 * k
+    out = bytearray(width * m)
+    for j in range(width):
+        out[j::width] = units[j : j + 2 * m - 1 : 2]
+    return out.hex(" ", width)
 
 
-def index_columns(text: str) -> tuple[str, str]:
-    """The ``(chars, bigrams)`` column values that index ``text``.
+def index_columns(text: str) -> tuple[str, str, str]:
+    """The ``(chars, bigrams, trigrams)`` column values that index ``text``.
 
     ``chars`` lists each distinct non-space code unit once (after ``EVERY_DOCUMENT``,
-    which lets an empty query match all); ``bigrams`` lists every
-    overlapping pair in order, whitespace included, so that a phrase can never match
-    across characters that are not adjacent in the text.
+    which lets an empty query match all); ``bigrams`` and ``trigrams`` list every
+    overlapping pair and triple in order, whitespace included, so that a phrase can never
+    match across characters that are not adjacent in the text.
     """
     folded = fold(text or "")
     distinct = "".join(sorted(set(folded) - _WHITESPACE))
     chars = distinct.encode("utf-16-be", "surrogatepass").hex(" ", 2)
     chars = f"{EVERY_DOCUMENT} {chars}" if chars else EVERY_DOCUMENT
-    return chars, _pairs(folded.encode("utf-16-be", "surrogatepass"))
+    units = folded.encode("utf-16-be", "surrogatepass")
+    return chars, _grams(units, 2), _grams(units, 3)
 
 
 def document_text(title: str | None, text: str | None) -> str:
@@ -99,20 +107,23 @@ def query_terms(query: str) -> list[str]:
     return (query or "").split()
 
 
-def term_match(term: str) -> str:
-    """The FTS5 expression matching documents that contain ``term`` as a substring.
+def term_match(term: str, *, trigrams: bool = True) -> str:
+    """The FTS5 expression matching documents that contain ``term`` as a substring
+    (``trigrams=False``: for an archive indexed without the ``trigrams`` column).
 
-    No column filter: a character token (4 hex digits, or ``zz``) occurs only in
-    ``chars`` and a bigram token (8 hex digits) only in ``bigrams``, so a filter would
-    select nothing less, and FTS5 would copy every position list to apply it (a fifth of
-    the time of a long phrase over 100,000 reports)."""
+    No column filter: a character token (4 hex digits, or ``zz``), a bigram (8) and a
+    trigram (12) each occur in one column only, so a filter would select nothing less, and
+    FTS5 would copy every position list to apply it (a fifth of the time of a long phrase
+    over 100,000 reports)."""
     units = _units(term)
     if len(units) == 2:
         return f'"{units.hex()}"'
-    return f'"{_pairs(units)}"'
+    if len(units) == 4 or not trigrams:
+        return f'"{_grams(units, 2)}"'
+    return f'"{_grams(units, 3)}"'
 
 
-def to_match(query: str | None) -> str:
+def to_match(query: str | None, *, trigrams: bool = True) -> str:
     """Turn what a user typed into an FTS5 MATCH expression over ``reports_fts``.
 
     Every whitespace-separated term must occur as a substring (ASCII case-insensitive).
@@ -121,7 +132,7 @@ def to_match(query: str | None) -> str:
     terms = query_terms(query or "")
     if not terms:
         return MATCH_EVERYTHING
-    return " AND ".join(term_match(t) for t in terms)
+    return " AND ".join(term_match(t, trigrams=trigrams) for t in terms)
 
 
 def snippet(text: str | None, query: str | None, width: int = 80, *,

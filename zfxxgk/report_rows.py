@@ -30,7 +30,7 @@ class ReportRows:
     ``review``       -- (kind, result, value, raw, where) per cell of table 四;
     ``where`` is the cell's ``Cell.where`` as compact JSON text (None when unknown);
     ``extras``       -- (key, value, raw); ``findings`` -- (rule, location, expected,
-    actual, message, severity); ``fts`` -- the ``reports_fts`` columns (chars, bigrams);
+    actual, message, severity); ``fts`` -- the ``reports_fts`` columns (chars, bigrams, trigrams);
     ``source``       -- the report's own source name, the default ``source_url``.
     """
 
@@ -40,7 +40,7 @@ class ReportRows:
     review: list[tuple[str, str, float | int | None, str, str | None]]
     extras: list[tuple[str, float | None, str | None]]
     findings: list[tuple[str, str, str | None, str | None, str | None, str | None]]
-    fts: tuple[str, str]
+    fts: tuple[str, str, str]
     source: str | None = None
 
     @property
@@ -53,7 +53,7 @@ def report_rows(
     *,
     registry: Mapping[str, Any] | None = None,
     source_id: str | None = None,
-    fts_columns: tuple[str, str] | None = None,
+    fts_columns: tuple[str, str, str] | None = None,
 ) -> ReportRows:
     """The rows of ``report``. ``registry`` is its ``sources`` row (region and level);
     ``fts_columns`` may carry ``fts.index_columns`` computed earlier."""
