@@ -116,3 +116,29 @@ def test_stray_end_tags_keep_every_cell():
     assert len(clean.cells) == 198
     assert {(c.table, c.row, c.column, c.value) for c in broken.cells} == {
         (c.table, c.row, c.column, c.value) for c in clean.cells}
+
+
+def test_a_hang_in_a_batch_costs_that_document_only(corpus):
+    """A document the worker does not answer for in time is a hang; the worker is started
+    again and the rest of the batch is still parsed, each with its own outcome. The hang is
+    real: a page-sized scan takes tesseract seconds, and the harness waits 1.5 s."""
+    from PIL import Image
+
+    if "png" not in corpus or "text" not in corpus:
+        pytest.skip("no scan can be made on this machine")
+    tile = Image.open(io.BytesIO(corpus["png"][0]))
+    page = Image.new("L", (tile.width, tile.height * 4), 255)
+    for k in range(4):
+        page.paste(tile, (0, k * tile.height))
+    buf = io.BytesIO()
+    page.save(buf, "PNG", dpi=(300, 300))
+    text = corpus["text"][0]
+    worker = ParseWorker(document_seconds=60.0, grace=-58.5)  # answer within 1.5 s, or a hang
+    try:
+        assert worker.parse(text, "warm.txt").kind == "ok"  # imports done before the clock matters
+        outcomes = worker.parse_batch([("a.txt", text), ("scan.png", buf.getvalue()), ("b.txt", text)])
+        assert [o.kind for o in outcomes[:2]] == ["ok", "hang"]
+        assert len(outcomes) == 3 and outcomes[2].kind in ("ok", "hang")  # a fresh worker, still loading
+        assert worker.proc is not None and worker.proc.poll() is None
+    finally:
+        worker.close()
