@@ -14,6 +14,7 @@ from parsers import Finding, Report, parse
 from parsers.model import APPLICATIONS, PROACTIVE, REVIEW_LITIGATION, Cell
 from tests.conftest import SEED_FILES, copy_seeds, write_generated
 from zfxxgk import db as archive
+from zfxxgk import fts
 from zfxxgk.build import BuildStats, build_archive
 
 KUANCHENG = "001_fc3b1788af86ec1f.txt"
@@ -291,6 +292,11 @@ def test_worker_processes_build_the_same_archive(tmp_path: Path, monkeypatch) ->
         assert a.execute(query).fetchall() == b.execute(query).fetchall()
         cells = "SELECT count(*), sum(value) FROM applications"
         assert a.execute(cells).fetchone() == b.execute(cells).fetchone()
+        search = ("SELECT r.document_key FROM reports_fts JOIN reports r ON r.id = reports_fts.rowid"
+                  " WHERE reports_fts MATCH ? ORDER BY 1")
+        for term in ("信", "信息", "信息公开", "政府信息公开工作年度报告", "2021年"):
+            found = a.execute(search, [fts.to_match(term)]).fetchall()
+            assert found == b.execute(search, [fts.to_match(term)]).fetchall() != []
 
 
 def test_seed_count() -> None:
@@ -330,4 +336,6 @@ def test_bulk_load_restores_the_index_even_on_error(tmp_path: Path) -> None:
         raise RuntimeError("stop")
     assert "idx_application_cells_row_id_applicant_id_value" in {
         i.name for i in db["application_cells"].indexes}
+    settings = dict(db.execute("SELECT k, v FROM reports_fts_config"))
+    assert (settings["hashsize"], settings["automerge"]) == (1 << 20, 4)  # FTS5's defaults again
     db.close()
