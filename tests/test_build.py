@@ -5,6 +5,7 @@ at all."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -306,7 +307,7 @@ def test_seed_count() -> None:
 def test_a_batch_with_an_unwritable_report_keeps_the_others(tmp_path: Path) -> None:
     """If one report of a batch cannot be written, the batch is written again one report
     per transaction: the others land whole, the culprit becomes a parse_failures row."""
-    from zfxxgk.build import _Item, _write_batch
+    from zfxxgk.build import _Item, _write_batches
 
     good = [parse(p.read_bytes(), name=p.name) for p in SEED_FILES[:2]]
     items = [
@@ -316,7 +317,7 @@ def test_a_batch_with_an_unwritable_report_keeps_the_others(tmp_path: Path) -> N
         _Item("unreadable.bin", "sha-c", error="不支持的文件格式 / unsupported"),
     ]
     db = archive.connect(tmp_path / "archive.db")
-    outcomes = _write_batch(db, items)
+    outcomes = list(_write_batches(db, items, 500))
     db.close()
     assert [(o.document_key, o.failed, o.added is not None) for o in outcomes] == [
         (SEED_FILES[0].name, False, True), ("bad.txt", True, False),
@@ -326,6 +327,52 @@ def test_a_batch_with_an_unwritable_report_keeps_the_others(tmp_path: Path) -> N
     with sqlite3.connect(tmp_path / "archive.db") as conn:
         errors = dict(conn.execute("SELECT document_key, error FROM parse_failures"))
     assert errors["bad.txt"].startswith("写入失败 / write failed: UnicodeEncodeError")
+
+
+def test_reports_are_written_as_they_arrive(tmp_path: Path) -> None:
+    """The writer does not wait for a whole batch before writing: when the stream hands
+    over a document, the ones before it are already in the open transaction (parsing
+    processes and the writer then work at the same time). Batches still commit whole."""
+    from zfxxgk.build import _Item, _write_batches
+
+    reports = [parse(p.read_bytes(), name=p.name) for p in SEED_FILES[:4]]
+    db = archive.connect(tmp_path / "archive.db")
+    written_before: list[int] = []
+
+    def stream() -> Iterator[_Item]:
+        for i, report in enumerate(reports):
+            written_before.append(db.execute("SELECT count(*) FROM reports").fetchone()[0])
+            yield _Item(f"doc{i}", f"sha-{i}", report=report)
+
+    outcomes = list(_write_batches(db, stream(), 3))
+    db.close()
+    assert written_before == [0, 1, 2, 3]
+    assert [o.added is not None for o in outcomes] == [True] * 4
+    with sqlite3.connect(tmp_path / "archive.db") as conn:
+        assert conn.execute("SELECT count(*) FROM reports").fetchone()[0] == 4
+
+
+def test_a_failing_stream_leaves_its_open_batch_uncommitted(tmp_path: Path) -> None:
+    """An error from the stream itself (a broken worker pool) reaches the caller; the
+    reports of the batch it interrupted are not committed, earlier batches are."""
+    from zfxxgk.build import _Item, _write_batches
+
+    reports = [parse(p.read_bytes(), name=p.name) for p in SEED_FILES[:3]]
+
+    def stream() -> Iterator[_Item]:
+        for i, report in enumerate(reports):
+            yield _Item(f"doc{i}", f"sha-{i}", report=report)
+        raise RuntimeError("worker died")
+
+    db = archive.connect(tmp_path / "archive.db")
+    with pytest.raises(RuntimeError, match="worker died"):
+        for _ in _write_batches(db, stream(), 2):
+            pass
+    db.rollback()
+    db.close()
+    with sqlite3.connect(tmp_path / "archive.db") as conn:
+        keys = [r[0] for r in conn.execute("SELECT document_key FROM reports ORDER BY 1")]
+    assert keys == ["doc0", "doc1"]
 
 
 def test_bulk_load_restores_the_index_even_on_error(tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ known path become that document's next version.
 
 Parsing is the slow part, so once there are enough documents it runs in worker processes,
 which also read and hash the files and turn each report into the rows the archive stores
-(``zfxxgk.report_rows``); this process only writes, in input order. Reports are written in
-batches, one transaction each. If anything in a batch fails, the whole batch is rolled
+(``zfxxgk.report_rows``); this process only writes, in input order, each report as it arrives (so that parsing and
+writing overlap), one transaction per batch. If anything in a batch fails, the whole batch is rolled
 back and written again one report per transaction, the failing one recorded in
 ``parse_failures``: no report is ever half written, and the common case pays for no
 savepoints. A large build into a (nearly) empty archive defers the cell tables' secondary
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import multiprocessing
 import os
 import sqlite3
@@ -232,9 +233,8 @@ def build_archive(source: Path, db_path: Path, *, log: Log = _stderr,
         bulk = len(paths) >= BULK_MIN_DOCUMENTS and len(paths) > 2 * len(known)
         with archive.bulk_load(db) if bulk else nullcontext():
             next_log = LOG_EVERY
-            for batch in _chunks(stream, BULK_BATCH if bulk else BATCH):
-                for outcome in _write_batch(db, batch):
-                    _count(outcome, stats, current_keys)
+            for outcome in _write_batches(db, stream, BULK_BATCH if bulk else BATCH):
+                _count(outcome, stats, current_keys)
                 if stats.documents >= next_log:
                     log(_progress(stats, started))
                     next_log = (stats.documents // LOG_EVERY + 1) * LOG_EVERY
@@ -249,15 +249,44 @@ def build_archive(source: Path, db_path: Path, *, log: Log = _stderr,
     return stats
 
 
-def _write_batch(db: sqlite_utils.Database, batch: list[_Item]) -> list[_Outcome]:
-    """Write a batch in one transaction; on any error, again one report at a time."""
-    try:
-        db.begin()
-        outcomes = [_write_one(db, item) for item in batch]
-        db.commit()
-        return outcomes
-    except Exception:  # noqa: BLE001 - find the culprit below, one transaction each
-        db.rollback()
+def _write_batches(db: sqlite_utils.Database, stream: Iterable[_Item],
+                   size: int) -> Iterator[_Outcome]:
+    """Write documents as they arrive, ``size`` to a transaction; on any error, that
+    batch again one report per transaction.
+
+    Each report is written as soon as the stream yields it, so the parsing processes keep
+    working while this one writes (a batch gathered whole before writing leaves them idle
+    for its whole write, and this process idle while the next batch is parsed). The
+    batch's items are kept until its commit, to be written again one by one if needed.
+    An error raised by the stream itself goes to the caller, the open batch not committed.
+    """
+    items = iter(stream)
+    while True:
+        batch: list[_Item] = []
+        outcomes: list[_Outcome] | None = []
+        for item in itertools.islice(items, size):
+            batch.append(item)
+            if outcomes is None:
+                continue  # the batch failed: gather the rest, written one by one below
+            try:
+                if len(batch) == 1:
+                    db.begin()
+                outcomes.append(_write_one(db, item))
+            except Exception:  # noqa: BLE001 - find the culprit below, one transaction each
+                db.rollback()
+                outcomes = None
+        if not batch:
+            return
+        if outcomes is not None:
+            db.commit()
+            yield from outcomes
+        else:
+            yield from _write_each(db, batch)
+
+
+def _write_each(db: sqlite_utils.Database, batch: list[_Item]) -> list[_Outcome]:
+    """Write each report in its own transaction; one that fails becomes a
+    ``parse_failures`` row and the others land whole."""
     outcomes = []
     for item in batch:
         try:
