@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import hashlib
 import os
 import shutil
 import signal
@@ -135,8 +136,6 @@ CONVERTED_KINDS = {"doc": ".doc", "wps": ".wps", "rtf": ".rtf", "odt": ".odt"}
 
 
 def _key(data: bytes, fmt: str) -> tuple[str, str]:
-    import hashlib
-
     return hashlib.sha256(data).hexdigest(), fmt
 
 

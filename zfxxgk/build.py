@@ -6,11 +6,11 @@ known path become that document's next version.
 
 Parsing is the slow part, so once there are enough documents it runs in worker processes,
 which also read and hash the files and turn each report into the rows the archive stores
-(``zfxxgk.report_rows``); this process only writes, in input order, each report as it arrives (so that parsing and
-writing overlap), one transaction per batch. If anything in a batch fails, the whole batch is rolled
-back and written again one report per transaction, the failing one recorded in
-``parse_failures``: no report is ever half written, and the common case pays for no
-savepoints. A large build into a (nearly) empty archive defers the cell tables' secondary
+(``zfxxgk.report_rows``); this process only writes, in input order, each report as it
+arrives (so that parsing and writing overlap), one transaction per batch. If anything in a
+batch fails, the whole batch is rolled back and written again one report per transaction,
+the failing one recorded in ``parse_failures``: no report is ever half written, and the
+common case pays for no savepoints. A large build into a (nearly) empty archive defers the cell tables' secondary
 indexes and the search index's merging to the end (``db.bulk_load``). Every build ends by
 bringing the summary tables in line with the current reports (``zfxxgk.summaries``).
 """
